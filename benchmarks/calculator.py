@@ -1,0 +1,111 @@
+"""Calculator speed: server-side rerun time after an input change, and cold start to first painted page.
+
+Run: python benchmarks/calculator.py [--json] [--no-browser]
+Targets: a rerun takes <= 50 ms up to n = 10,000,000; cold start to painted metrics <= 3 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port, _wait_healthy  # noqa: E402
+
+REPEATS = 15
+
+
+def rerun_times(n: int, batch_size: int) -> list[float]:
+    """Seconds the server spends rerunning the app script after an input moves (AppTest drives it)."""
+    from streamlit.runtime.scriptrunner import script_runner
+    from streamlit.testing.v1 import AppTest
+
+    durations: list[float] = []
+    original = script_runner.ScriptRunner._run_script
+
+    def timed(self: object, rerun_data: object) -> None:
+        # Time the script run itself, not AppTest's polling loop around it.
+        start = time.perf_counter()
+        try:
+            original(self, rerun_data)  # type: ignore[arg-type]
+        finally:
+            durations.append(time.perf_counter() - start)
+
+    script_runner.ScriptRunner._run_script = timed  # type: ignore[method-assign]
+    try:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.query_params.update({"n": str(n), "batch_size": str(batch_size), "epochs": "1000", "lang": "en"})
+        at.run()
+        durations.clear()
+        for i in range(REPEATS):
+            at.number_input(key="calc_epochs").set_value(999 - i % 2).run()
+        assert not at.exception
+    finally:
+        script_runner.ScriptRunner._run_script = original  # type: ignore[method-assign]
+    return durations
+
+
+def cold_start() -> dict[str, float]:
+    """Seconds from server spawn, and from first navigation, to the first painted metric."""
+    from playwright.sync_api import sync_playwright
+
+    port = _free_port()
+    spawn = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            _wait_healthy(url, process)
+            healthy = time.perf_counter()
+            page = browser.new_page()
+            navigate = time.perf_counter()
+            page.goto(f"{url}/?n=10000000&batch_size=32&epochs=10&lang=en")
+            page.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
+            painted = time.perf_counter()
+            page.goto(f"{url}/?n=60000&batch_size=64&epochs=5&lang=en")
+            warm_start = time.perf_counter()
+            page.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
+            warm = time.perf_counter() - warm_start
+            browser.close()
+        return {
+            "server_ready_s": healthy - spawn,
+            "first_paint_after_navigation_s": painted - navigate,
+            "spawn_to_first_paint_s": painted - spawn - (navigate - healthy),
+            "second_visit_paint_s": warm,
+        }
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def main() -> None:
+    logging.disable(logging.WARNING)  # AppTest outside `streamlit run` warns on every call
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser.add_argument("--no-browser", action="store_true", help="skip the cold-start measurement in Chromium")
+    args = parser.parse_args()
+    results: list[dict[str, object]] = []
+    for n, batch_size in [(1_000, 32), (60_000, 32), (10_000_000, 1), (10_000_000, 4096)]:
+        times = rerun_times(n, batch_size)
+        results.append({"n": n, "batch_size": batch_size, "rerun_median_ms": round(1000 * statistics.median(times), 1),
+                        "rerun_max_ms": round(1000 * max(times), 1), "target_ms": 50})
+    if not args.no_browser:
+        results.append({key: round(value, 2) for key, value in cold_start().items()} | {"target_s": 3})
+    for row in results:
+        print(json.dumps(row) if args.json else "  ".join(f"{k}={v}" for k, v in row.items()))
+
+
+if __name__ == "__main__":
+    main()

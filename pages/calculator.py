@@ -1,0 +1,249 @@
+"""The what-if calculator: dataset size, batch size and epochs in; iterations, updates and pictures out."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, fields
+
+import streamlit as st
+
+from core.batching import BatchPlan, SettingsError, batch_sizes_for_iterations, epochs_for_updates, estimate_seconds
+from core.calculator import (
+    MAX_ACCUM,
+    MAX_DEVICES,
+    MAX_EPOCHS,
+    MAX_SAMPLES,
+    MAX_VAL_SPLIT,
+    PRESETS,
+    CalculatorSettings,
+    Note,
+    explain,
+    reconcile,
+    settings_from_query,
+    settings_to_query,
+)
+from core.figures import conveyor_figure, timeline_figure
+from core.i18n import fmt_duration, fmt_float, fmt_int
+from ui.lang import current_lang, tr
+from ui.widgets import log_number
+
+PREFIX = "calc_"
+FIELDS = [f.name for f in fields(CalculatorSettings)]
+
+
+def _key(name: str) -> str:
+    return PREFIX + name
+
+
+def _load(settings: CalculatorSettings) -> None:
+    """Put ``settings`` into the widgets' session state."""
+    for name, value in asdict(settings).items():
+        st.session_state[_key(name)] = value
+
+
+def restore_state() -> None:
+    """First visit: read the URL. Later visits: bring back what the widgets held before a page switch."""
+    if "calc_settings" not in st.session_state:
+        settings, problems = settings_from_query(st.query_params.to_dict())
+        st.session_state.calc_settings = settings
+        st.session_state.calc_problems = problems
+        st.session_state.calc_from_url = settings
+    for name, value in asdict(st.session_state.calc_settings).items():
+        st.session_state.setdefault(_key(name), value)
+
+
+def url_problems_ui() -> None:
+    """Say which URL values were ignored, until the learner changes something."""
+    if st.session_state.calc_settings != st.session_state.calc_from_url:
+        st.session_state.calc_problems = []
+    for problem in st.session_state.calc_problems:
+        if problem.reason == "conflict":
+            st.warning(tr(f"param.conflict.{problem.name}", raw=problem.raw, used=problem.used))
+        else:
+            st.warning(tr(f"param.{problem.reason}", name=problem.name, raw=problem.raw, used=problem.used))
+
+
+def presets_ui() -> None:
+    """Buttons that load the lesson's worked examples."""
+    st.caption(tr("calc.presets"))
+    for column, preset in zip(st.columns(len(PRESETS)), PRESETS, strict=True):
+        column.button(tr(preset.key), key=f"preset_{preset.key}", on_click=_load, args=(preset.settings,),
+                      width="stretch")
+
+
+def _log_number(label_key: str, name: str, high: int) -> int:
+    label = tr(label_key)
+    return log_number(label, tr("calc.drag", label=label), _key(name), 1, high, help=tr(f"{label_key}_help"))
+
+
+def inputs_ui() -> CalculatorSettings:
+    """The settings widgets; returns one consistent settings object."""
+    st.subheader(tr("calc.inputs"))
+    n = _log_number("calc.n", "n", MAX_SAMPLES)
+    batch_size = _log_number("calc.batch_size", "batch_size", n)
+    epochs = _log_number("calc.epochs", "epochs", MAX_EPOCHS)
+    framework = st.radio(
+        tr("calc.framework"),
+        ("pytorch", "keras"),
+        key=_key("framework"),
+        format_func=lambda name: tr(f"framework.{name}"),
+        help=tr("calc.framework_help"),
+        horizontal=True,
+    )
+    keras = framework == "keras"
+    if keras:
+        st.session_state[_key("drop_last")] = False
+        st.session_state[_key("devices")] = 1
+    val_split = st.slider(
+        tr("calc.val_split"), 0.0, MAX_VAL_SPLIT, step=0.01, key=_key("val_split"), help=tr("calc.val_split_help")
+    )
+    drop_last = st.checkbox(
+        tr("calc.drop_last"),
+        key=_key("drop_last"),
+        disabled=keras,
+        help=tr("calc.drop_last_keras") if keras else tr("calc.drop_last_help"),
+    )
+    with st.expander(tr("calc.advanced")):
+        accum = st.number_input(
+            tr("calc.accum"), 1, MAX_ACCUM, step=1, key=_key("accum"), help=tr("calc.accum_help")
+        )
+        devices = st.number_input(
+            tr("calc.devices"),
+            1,
+            MAX_DEVICES,
+            step=1,
+            key=_key("devices"),
+            disabled=keras,
+            help=tr("calc.keras_single_device") if keras else tr("calc.devices_help"),
+        )
+    settings, _ = reconcile(
+        CalculatorSettings(
+            n=n,
+            batch_size=batch_size,
+            epochs=epochs,
+            drop_last=drop_last,
+            val_split=round(float(val_split), 4),
+            framework=framework,
+            accum=int(accum),
+            devices=int(devices),
+        )
+    )
+    return settings
+
+
+def _note_ui(note: Note) -> None:
+    text = tr(note.key, **note.values)
+    {"warning": st.warning, "success": st.success}.get(note.level, st.info)(text)
+
+
+def results_ui(p: BatchPlan) -> None:
+    """The counts as metrics, the worked formula, the regime, the seed's guide and any warnings."""
+    st.subheader(tr("calc.results"))
+    headline = st.columns(2)
+    headline[0].metric(tr("metric.iterations_per_epoch"), fmt_int(p.iterations_per_epoch),
+                       help=tr("metric.iterations_per_epoch_help"), border=True)
+    headline[1].metric(tr("metric.total_updates"), fmt_int(p.total_updates), help=tr("metric.total_updates_help"),
+                       border=True)
+    counts = [
+        ("metric.train_samples", p.train_samples, None),
+        ("metric.val_samples", p.val_samples, None),
+        ("metric.last_batch_size", p.last_batch_size, None),
+        ("metric.dropped_samples", p.dropped_samples, None),
+        ("metric.samples_seen", p.samples_seen, "metric.samples_seen_help"),
+        ("metric.effective_batch_size", p.effective_batch_size, "metric.effective_batch_size_help"),
+    ]
+    if p.grad_accum_steps > 1:
+        counts.append(("metric.updates_per_epoch", p.updates_per_epoch, None))
+    columns = st.columns(3)
+    for i, (key, value, help_key) in enumerate(counts):
+        columns[i % 3].metric(tr(key), fmt_int(value), help=tr(help_key) if help_key else None)
+
+    explanation = explain(p)
+    st.markdown(f"**{tr('calc.formula')}**")
+    st.code("\n".join(explanation.formula), language="python")
+    st.markdown(f"**{tr(explanation.sentence.key, **explanation.sentence.values)}**")
+    st.markdown(f"**{tr('calc.regime')}** — {tr(explanation.regime_key)}")
+    rec = explanation.recommendation
+    st.markdown(
+        tr("calc.recommendation", n=fmt_int(p.n_samples), size_class=tr(f"rec.class.{rec.size_class}"),
+           low=rec.low, high=rec.high)
+    )
+    _note_ui(explanation.recommendation_note)
+    for note in explanation.notes:
+        _note_ui(note)
+
+
+def pictures_ui(p: BatchPlan) -> None:
+    """The batch conveyor of one epoch and the timeline of the whole run."""
+    st.subheader(tr("calc.pictures"))
+    lang = current_lang()
+    left, right = st.columns([3, 1])
+    with right:
+        shuffle = st.toggle(tr("calc.shuffle"), value=True, key="calc_view_shuffle")
+        epoch = 1
+        if p.epochs > 1:
+            st.session_state["calc_view_epoch"] = min(st.session_state.get("calc_view_epoch", 1), p.epochs)
+            epoch = st.slider(tr("calc.conveyor_epoch"), 1, p.epochs, key="calc_view_epoch")
+    with left:
+        st.plotly_chart(conveyor_figure(p, epoch, shuffle=shuffle, lang=lang), key="conveyor")
+    st.plotly_chart(timeline_figure(p, lang=lang), key="timeline")
+
+
+def what_if_ui(p: BatchPlan) -> None:
+    """Answers to the usual what-if questions, from the same arithmetic."""
+    st.subheader(tr("calc.whatif"))
+    lang = current_lang()
+    updates_col, iterations_col, time_col = st.columns(3)
+    with updates_col:
+        target = st.number_input(tr("whatif.target_updates"), 1, 10**12, value=1_000, step=100, key="whatif_updates")
+        if p.updates_per_epoch > 0:
+            epochs = epochs_for_updates(int(target), p.updates_per_epoch)
+            st.markdown(tr("whatif.epochs_needed", epochs=epochs, updates=epochs * p.updates_per_epoch,
+                           per_epoch=p.updates_per_epoch))
+    with iterations_col:
+        wanted = st.number_input(tr("whatif.target_iterations"), 1, MAX_SAMPLES, value=10, step=1,
+                                 key="whatif_iterations")
+        sizes = batch_sizes_for_iterations(p.samples_per_rank, int(wanted), drop_last=p.drop_last)
+        if not sizes:
+            st.markdown(tr("whatif.batch_none", k=int(wanted), n=p.samples_per_rank))
+        elif len(sizes) == 1:
+            st.markdown(tr("whatif.batch_single", low=sizes[0], k=int(wanted)))
+        else:
+            st.markdown(tr("whatif.batch_range", low=sizes[0], high=sizes[-1], k=int(wanted)))
+    with time_col:
+        rate = st.number_input(tr("whatif.throughput"), 0.1, 1e9, value=5_000.0, step=100.0, key="whatif_rate")
+        st.markdown(
+            tr(
+                "whatif.time",
+                rate=fmt_float(float(rate), 1),
+                epoch_time=fmt_duration(estimate_seconds(p.samples_per_epoch, float(rate)), lang),
+                total_time=fmt_duration(estimate_seconds(p.samples_seen, float(rate)), lang),
+            )
+        )
+
+
+def main() -> None:
+    """Wire the calculator: URL -> widgets -> plan -> outputs -> URL."""
+    restore_state()
+    st.title(tr("calc.title"))
+    st.caption(tr("calc.intro"))
+    url_problems_ui()
+    presets_ui()
+    inputs_col, results_col = st.columns([1, 2], gap="large")
+    with inputs_col:
+        settings = inputs_ui()
+    st.session_state.calc_settings = settings
+    st.query_params.from_dict({**settings_to_query(settings), "lang": current_lang()})
+    try:
+        p = settings.plan()
+    except SettingsError as error:
+        with results_col:
+            st.error(tr("calc.invalid", message=error.message(current_lang())))
+        return
+    with results_col:
+        results_ui(p)
+    pictures_ui(p)
+    what_if_ui(p)
+    st.caption(tr("calc.share"))
+
+
+main()

@@ -1,0 +1,97 @@
+"""The calculator page, driven through Streamlit's AppTest: inputs and URLs in, metrics and warnings out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def _app(**query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    for name, value in query.items():
+        at.query_params[name] = value
+    return at.run()
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in at.metric}
+
+
+def test_landing_page_shows_the_seed_worked_calculation():
+    at = _app(lang="en")
+    assert not at.exception
+    metrics = _metrics(at)
+    assert (metrics["Iterations per epoch"], metrics["Total updates"]) == ("20", "400")
+    assert "iterations_per_epoch = 1000 / 50 = 20" in at.code[0].value
+
+
+def test_changing_inputs_changes_the_metrics():
+    at = _app(lang="en")
+    at.number_input(key="calc_n").set_value(200).run()
+    at.number_input(key="calc_batch_size").set_value(20).run()
+    at.number_input(key="calc_epochs").set_value(10).run()
+    metrics = _metrics(at)
+    assert (metrics["Iterations per epoch"], metrics["Total updates"]) == ("10", "100")
+    assert at.query_params["n"] == ["200"] or at.query_params["n"] == "200"
+
+
+def test_drop_last_changes_the_count_and_warns_about_wasted_samples():
+    at = _app(lang="en", n="1000", batch_size="32", epochs="1")
+    assert _metrics(at)["Iterations per epoch"] == "32"
+    at.checkbox(key="calc_drop_last").check().run()
+    assert _metrics(at)["Iterations per epoch"] == "31"
+    assert any("throws away 8 samples" in w.value for w in at.warning)
+
+
+def test_query_params_set_the_state():
+    at = _app(lang="en", n="1001", batch_size="32", epochs="3", val_split="0.2", framework="keras")
+    metrics = _metrics(at)
+    assert (metrics["Training samples"], metrics["Validation samples"]) == ("800", "201")
+    assert (metrics["Iterations per epoch"], metrics["Total updates"]) == ("25", "75")
+    assert at.radio(key="calc_framework").value == "keras"
+
+
+@pytest.mark.parametrize(
+    ("query", "fragment"),
+    [
+        pytest.param({"n": "lots"}, "`n=lots` is not a valid value", id="malformed"),
+        pytest.param({"epochs": "5000"}, "`epochs=5000` is out of range", id="out-of-range"),
+        pytest.param({"n": "100", "batch_size": "500"}, "batch size 500 is larger than the dataset", id="conflict"),
+    ],
+)
+def test_a_bad_query_shows_a_warning_and_falls_back(query, fragment):
+    at = _app(lang="en", **query)
+    assert not at.exception
+    assert any(fragment in w.value for w in at.warning)
+    assert _metrics(at)["Total updates"]  # the page still works
+
+
+def test_presets_load_the_lesson_examples():
+    at = _app(lang="en")
+    at.button(key="preset_preset.mnist").click().run()
+    metrics = _metrics(at)
+    assert (metrics["Training samples"], metrics["Iterations per epoch"], metrics["Total updates"]) == (
+        "48,000", "1,500", "15,000")
+
+
+def test_settings_that_no_framework_accepts_show_the_reason_not_a_traceback():
+    at = _app(lang="en", n="1", val_split="0.5", framework="keras")
+    assert not at.exception
+    assert any("Keras cannot split 1 samples" in e.value for e in at.error)
+
+
+def test_korean_url_shows_korean_labels():
+    at = _app(lang="ko")
+    assert _metrics(at)["에폭당 반복 수"] == "20"
+    assert at.title[0].value == "배치 · 에폭 계산기"
+
+
+def test_batch_size_is_clamped_when_the_dataset_shrinks_below_it():
+    at = _app(lang="en", n="1000", batch_size="500")
+    at.number_input(key="calc_n").set_value(100).run()
+    assert not at.exception
+    assert at.number_input(key="calc_batch_size").value == 100

@@ -1,0 +1,1 @@
+"""Streamlit glue shared by the pages: language, URL state and paired widgets."""

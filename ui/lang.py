@@ -1,0 +1,47 @@
+"""The session's language: from the URL (`lang=ko|en`), else the browser's locale, kept across pages."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.i18n import LANGS, Lang, resolve_lang, t
+
+_KEY = "lang"
+
+
+def init_lang() -> Lang:
+    """Settle the language once per run; the URL wins, then the session, then the browser."""
+    requested = st.query_params.get(_KEY)
+    if requested is not None and requested.strip().lower() in LANGS:
+        st.session_state[_KEY] = requested.strip().lower()
+    elif _KEY not in st.session_state:
+        st.session_state[_KEY] = resolve_lang(None, st.context.locale)
+    st.query_params[_KEY] = st.session_state[_KEY]
+    return current_lang()
+
+
+def current_lang() -> Lang:
+    """The language chosen for this session."""
+    return st.session_state.get(_KEY, "en")  # type: ignore[no-any-return]
+
+
+def tr(key: str, /, **values: object) -> str:
+    """The text for ``key`` in this session's language."""
+    return t(key, current_lang(), **values)
+
+
+def language_switch() -> None:
+    """A sidebar control that switches the language and keeps it in the URL."""
+
+    def _changed() -> None:
+        st.session_state[_KEY] = st.session_state["lang_switch"]
+        st.query_params[_KEY] = st.session_state[_KEY]
+
+    st.session_state["lang_switch"] = current_lang()
+    st.selectbox(
+        tr("sidebar.language"),
+        LANGS,
+        key="lang_switch",
+        format_func=lambda code: t(f"lang.{code}", current_lang()),
+        on_change=_changed,
+    )
