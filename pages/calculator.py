@@ -24,6 +24,7 @@ from core.calculator import (
 from core.figures import conveyor_figure, timeline_figure
 from core.i18n import fmt_duration, fmt_float, fmt_int
 from ui.lang import current_lang, tr
+from ui.shell import require_app_shell
 from ui.widgets import log_number
 
 PREFIX = "calc_"
@@ -223,6 +224,7 @@ def what_if_ui(p: BatchPlan) -> None:
 
 def main() -> None:
     """Wire the calculator: URL -> widgets -> plan -> outputs -> URL."""
+    require_app_shell()
     restore_state()
     st.title(tr("calc.title"))
     st.caption(tr("calc.intro"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -46,11 +47,10 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 6
     raise TimeoutError(f"streamlit did not become healthy at {url}")
 
 
-@pytest.fixture(scope="session")
-def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A Streamlit server running app.py on a free loopback port for the whole test session."""
+@contextlib.contextmanager
+def running_server(log: Path) -> Iterator[str]:
+    """Serve app.py with `streamlit run` on a free loopback port; yields its URL."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("server") / "streamlit.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
@@ -67,6 +67,20 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Streamlit server running app.py for the whole test session."""
+    with running_server(tmp_path_factory.mktemp("server") / "streamlit.log") as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_server_url(tmp_path: Path) -> Iterator[str]:
+    """A Streamlit server that no browser has visited yet."""
+    with running_server(tmp_path / "streamlit.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

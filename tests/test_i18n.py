@@ -71,7 +71,12 @@ def test_language_comes_from_the_url_then_the_browser(requested, locale, expecte
 
 @pytest.mark.parametrize(
     ("seconds", "en", "ko"),
-    [(0.25, "250 ms", "250밀리초"), (4.0, "4 s", "4초"), (3_725, "1 h 2 min", "1시간 2분"), (90_000, "1 d 1 h", "1일 1시간")],
+    [
+        (0.25, "250 ms", "250밀리초"),
+        (4.0, "4 s", "4초"),
+        (3_725, "1 h 2 min", "1시간 2분"),
+        (90_000, "1 d 1 h", "1일 1시간"),
+    ],
 )
 def test_durations_read_naturally_in_both_languages(seconds, en, ko):
     assert (fmt_duration(seconds, "en"), fmt_duration(seconds, "ko")) == (en, ko)
