@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -88,52 +89,69 @@ def _discrete_colourscale() -> list[list[object]]:
     return scale
 
 
-def conveyor_figure(p: BatchPlan, epoch: int, *, shuffle: bool, seed: int = 0, lang: str = "en") -> go.Figure:
-    """The batch conveyor: every training sample as a tile coloured by the batch that draws it."""
+def figure_from_spec(data: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
+    """A figure from plain trace and layout dicts.
+
+    Plotly's per-property validation costs ~15 ms a figure, a third of the calculator's rerun
+    budget; tests build every spec with validation on, so it is safe to skip here.
+    """
+    return go.Figure({"data": data, "layout": layout}, _validate=False)
+
+
+def _legend_swatch(name: str, colour: str) -> dict[str, Any]:
+    return {"type": "scatter", "x": [None], "y": [None], "mode": "markers", "name": name, "showlegend": True,
+            "marker": {"size": 12, "color": colour, "symbol": "square"}}
+
+
+def conveyor_spec(
+    p: BatchPlan, epoch: int, *, shuffle: bool, seed: int = 0, lang: str = "en"
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Traces and layout of the batch conveyor (see ``conveyor_figure``)."""
     tiles = conveyor_tiles(p, epoch, shuffle=shuffle, seed=seed)
     customdata = np.stack([tiles.first, tiles.batch + 1, tiles.rank + 1], axis=-1)
     hover_key = "fig.conveyor.hover_sample" if tiles.by_sample else "fig.conveyor.hover_tile"
     hover = t(hover_key, lang, per_tile=f"{tiles.samples_per_tile:,}")
     if p.world_size > 1:
         hover += "<br>" + t("fig.conveyor.hover_rank", lang)
-    fig = go.Figure(
-        go.Heatmap(
-            z=tiles.category,
-            customdata=customdata,
-            colorscale=_discrete_colourscale(),
-            zmin=-0.5,
-            zmax=DROPPED + 0.5,
-            showscale=False,
-            xgap=1,
-            ygap=1,
-            hovertemplate=hover + "<extra></extra>",
-        )
-    )
-    legend = [(t("fig.conveyor.legend_batch", lang), BATCH_COLOURS[0])]
+    data: list[dict[str, Any]] = [
+        {
+            "type": "heatmap",
+            "z": tiles.category,
+            "customdata": customdata,
+            "colorscale": _discrete_colourscale(),
+            "zmin": -0.5,
+            "zmax": DROPPED + 0.5,
+            "showscale": False,
+            "xgap": 1,
+            "ygap": 1,
+            "hovertemplate": hover + "<extra></extra>",
+        },
+        _legend_swatch(t("fig.conveyor.legend_batch", lang), BATCH_COLOURS[0]),
+    ]
     if p.has_partial_last_batch:
-        legend.append((t("fig.conveyor.legend_partial", lang, last=p.last_batch_size), PARTIAL_COLOUR))
+        data.append(_legend_swatch(t("fig.conveyor.legend_partial", lang, last=p.last_batch_size), PARTIAL_COLOUR))
     if p.dropped_samples:
-        legend.append((t("fig.conveyor.legend_dropped", lang), DROPPED_COLOUR))
-    for name, colour in legend:
-        fig.add_trace(
-            go.Scatter(x=[None], y=[None], mode="markers", marker={"size": 12, "color": colour, "symbol": "square"},
-                       name=name, showlegend=True)
-        )
+        data.append(_legend_swatch(t("fig.conveyor.legend_dropped", lang), DROPPED_COLOUR))
     subtitle = (
         t("fig.conveyor.by_sample", lang)
         if tiles.by_sample
         else t("fig.conveyor.by_position", lang, per_tile=f"{tiles.samples_per_tile:,}")
     )
-    fig.update_layout(
-        title={"text": t("fig.conveyor.title", lang, epoch=epoch) + f"<br><sup>{subtitle}</sup>"},
-        xaxis={"visible": False},
-        yaxis={"visible": False, "autorange": "reversed", "scaleanchor": "x"},
-        legend={"orientation": "h", "y": -0.02, "yanchor": "top"},
-        margin={"l": 10, "r": 10, "t": 70, "b": 10},
-        height=380,
-        plot_bgcolor="rgba(0,0,0,0)",
-    )
-    return fig
+    layout = {
+        "title": {"text": t("fig.conveyor.title", lang, epoch=epoch) + f"<br><sup>{subtitle}</sup>"},
+        "xaxis": {"visible": False},
+        "yaxis": {"visible": False, "autorange": "reversed", "scaleanchor": "x"},
+        "legend": {"orientation": "h", "y": -0.02, "yanchor": "top"},
+        "margin": {"l": 10, "r": 10, "t": 70, "b": 10},
+        "height": 380,
+        "plot_bgcolor": "rgba(0,0,0,0)",
+    }
+    return data, layout
+
+
+def conveyor_figure(p: BatchPlan, epoch: int, *, shuffle: bool, seed: int = 0, lang: str = "en") -> go.Figure:
+    """The batch conveyor: every training sample as a tile coloured by the batch that draws it."""
+    return figure_from_spec(*conveyor_spec(p, epoch, shuffle=shuffle, seed=seed, lang=lang))
 
 
 def timeline_points(p: BatchPlan) -> tuple[np.ndarray, np.ndarray]:
@@ -149,19 +167,20 @@ def timeline_points(p: BatchPlan) -> tuple[np.ndarray, np.ndarray]:
     return u, s
 
 
-def timeline_figure(p: BatchPlan, *, lang: str = "en") -> go.Figure:
-    """The whole run along the update axis: samples seen, with each epoch boundary marked."""
+def timeline_spec(p: BatchPlan, *, lang: str = "en") -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Traces and layout of the run timeline (see ``timeline_figure``)."""
     u, s = timeline_points(p)
-    fig = go.Figure(
-        go.Scatter(
-            x=u,
-            y=s,
-            mode="lines",
-            name=t("fig.timeline.samples", lang),
-            line={"color": BATCH_COLOURS[0], "width": 2},
-            hovertemplate=t("fig.timeline.hover", lang) + "<extra></extra>",
-        )
-    )
+    data: list[dict[str, Any]] = [
+        {
+            "type": "scatter",
+            "x": u,
+            "y": s,
+            "mode": "lines",
+            "name": t("fig.timeline.samples", lang),
+            "line": {"color": BATCH_COLOURS[0], "width": 2},
+            "hovertemplate": t("fig.timeline.hover", lang) + "<extra></extra>",
+        }
+    ]
     if 0 < p.total_updates <= MAX_TIMELINE_MARKERS:
         per_epoch = p.updates_per_epoch
         updates = np.arange(1, p.total_updates + 1)
@@ -169,13 +188,17 @@ def timeline_figure(p: BatchPlan, *, lang: str = "en") -> go.Figure:
         within = updates - epoch_index * per_epoch
         per_update = p.batch_size * p.grad_accum_steps * p.world_size
         seen = epoch_index * p.samples_per_epoch + np.minimum(within * per_update, p.samples_per_epoch)
-        fig.add_trace(
-            go.Scatter(
-                x=updates, y=seen, mode="markers", name=t("fig.timeline.update", lang),
-                marker={"size": 5, "color": BATCH_COLOURS[0]},
-                customdata=np.stack([epoch_index + 1, within], axis=-1),
-                hovertemplate=t("fig.timeline.hover_update", lang) + "<extra></extra>",
-            )
+        data.append(
+            {
+                "type": "scatter",
+                "x": updates,
+                "y": seen,
+                "mode": "markers",
+                "name": t("fig.timeline.update", lang),
+                "marker": {"size": 5, "color": BATCH_COLOURS[0]},
+                "customdata": np.stack([epoch_index + 1, within], axis=-1),
+                "hovertemplate": t("fig.timeline.hover_update", lang) + "<extra></extra>",
+            }
         )
     if p.total_updates > 0:
         step = max(1, math.ceil(p.epochs / MAX_EPOCH_LINES))
@@ -183,18 +206,28 @@ def timeline_figure(p: BatchPlan, *, lang: str = "en") -> go.Figure:
         xs = np.repeat(epochs * p.updates_per_epoch, 3).astype(float)
         ys = np.tile([0.0, float(p.samples_seen), np.nan], epochs.size)
         xs[2::3] = np.nan
-        fig.add_trace(
-            go.Scatter(
-                x=xs, y=ys, mode="lines", name=t("fig.timeline.epoch_end", lang),
-                line={"color": PARTIAL_COLOUR, "width": 1, "dash": "dot"}, hoverinfo="skip",
-            )
+        data.append(
+            {
+                "type": "scatter",
+                "x": xs,
+                "y": ys,
+                "mode": "lines",
+                "name": t("fig.timeline.epoch_end", lang),
+                "line": {"color": PARTIAL_COLOUR, "width": 1, "dash": "dot"},
+                "hoverinfo": "skip",
+            }
         )
-    fig.update_layout(
-        title={"text": t("fig.timeline.title", lang, updates=f"{p.total_updates:,}", epochs=p.epochs)},
-        xaxis={"title": {"text": t("fig.timeline.x", lang)}, "rangemode": "tozero"},
-        yaxis={"title": {"text": t("fig.timeline.y", lang)}, "rangemode": "tozero"},
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
-        margin={"l": 10, "r": 10, "t": 80, "b": 10},
-        height=340,
-    )
-    return fig
+    layout = {
+        "title": {"text": t("fig.timeline.title", lang, updates=f"{p.total_updates:,}", epochs=p.epochs)},
+        "xaxis": {"title": {"text": t("fig.timeline.x", lang)}, "rangemode": "tozero"},
+        "yaxis": {"title": {"text": t("fig.timeline.y", lang)}, "rangemode": "tozero"},
+        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+        "margin": {"l": 10, "r": 10, "t": 80, "b": 10},
+        "height": 340,
+    }
+    return data, layout
+
+
+def timeline_figure(p: BatchPlan, *, lang: str = "en") -> go.Figure:
+    """The whole run along the update axis: samples seen, with each epoch boundary marked."""
+    return figure_from_spec(*timeline_spec(p, lang=lang))

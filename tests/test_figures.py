@@ -9,7 +9,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.batching import plan
-from core.figures import DROPPED, MAX_TILES, PARTIAL, conveyor_figure, conveyor_tiles, timeline_figure, timeline_points
+from core.figures import (
+    DROPPED,
+    MAX_TILES,
+    PARTIAL,
+    conveyor_figure,
+    conveyor_spec,
+    conveyor_tiles,
+    timeline_figure,
+    timeline_points,
+    timeline_spec,
+)
 
 
 def test_conveyor_has_one_tile_per_sample_for_small_sets():
@@ -66,3 +76,16 @@ def test_timeline_vertices_match_samples_counted_update_by_update(n, batch_size,
 def test_timeline_stays_small_for_billions_of_updates():
     fig = timeline_figure(plan(10_000_000, 1, 1000))
     assert sum(len(trace.x) for trace in fig.data) < 5_000
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize(
+    "p",
+    [plan(100, 30, 1), plan(1000, 32, 5, drop_last=True, world_size=3), plan(60_000, 32, 10, validation_split=0.2),
+     plan(10, 20, 1, drop_last=True)],
+    ids=["partial", "devices-drop-last", "mnist", "no-update"],
+)
+def test_figure_specs_pass_plotly_validation(p, lang):
+    # The builders skip validation at run time for speed; here every spec must validate.
+    go.Figure(dict(zip(["data", "layout"], conveyor_spec(p, 1, shuffle=True, lang=lang), strict=True)))
+    go.Figure(dict(zip(["data", "layout"], timeline_spec(p, lang=lang), strict=True)))

@@ -20,7 +20,8 @@ def t(key: str, lang: str = DEFAULT_LANG, /, **values: object) -> str:
     """The text for ``key`` in ``lang``, with ``{placeholders}`` filled from ``values``."""
     table = TABLES.get(lang, TABLES[DEFAULT_LANG])  # type: ignore[call-overload]
     # Always format, so the tables write literal braces (Plotly hover templates) as {{ }}.
-    return table[key].format(**values)
+    text: str = table[key]
+    return text.format(**values)
 
 
 def resolve_lang(requested: str | None, browser_locale: str | None = None) -> Lang:
@@ -29,7 +30,7 @@ def resolve_lang(requested: str | None, browser_locale: str | None = None) -> La
         if candidate:
             prefix = candidate.strip().lower().replace("_", "-").split("-")[0]
             if prefix in LANGS:
-                return prefix  # type: ignore[return-value]
+                return prefix
     return DEFAULT_LANG
 
 

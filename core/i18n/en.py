@@ -5,9 +5,11 @@ STRINGS: dict[str, str] = {
     "app.title": "Batch & Epoch Lab",
     "app.tagline": "See how batch size and epochs turn into iterations and weight updates.",
     "nav.calculator": "Calculator",
+    "nav.training": "Training",
     "sidebar.language": "Language",
     "sidebar.about": "Numbers follow PyTorch (random_split, DataLoader, DistributedSampler) and Keras (model.fit) "
     "exactly.",
+    "sidebar.training": "Training: epoch {epoch}/{epochs} ({percent}%)",
     "lang.en": "English",
     "lang.ko": "한국어 (Korean)",
     # units
@@ -67,12 +69,10 @@ STRINGS: dict[str, str] = {
     "calc.drop_last_help": "PyTorch DataLoader(drop_last=True) skips a final batch smaller than the batch size.",
     "calc.drop_last_keras": "Keras model.fit always keeps the last, smaller batch.",
     "calc.val_split": "Validation split",
-    "calc.val_split_help": "Share of the dataset held out for validation (0 to 0.95).",
+    "calc.val_split_help": "Share of the dataset held out for validation.",
     "calc.framework": "Framework convention",
     "calc.framework_help": "How the validation data is carved out: PyTorch random_split rounds down each part and "
     "gives the remainder to the training set; Keras model.fit keeps the first int(n × (1 − split)) rows.",
-    "framework.pytorch": "PyTorch (random_split + DataLoader)",
-    "framework.keras": "Keras (model.fit)",
     "calc.advanced": "Gradient accumulation and devices",
     "calc.accum": "Gradient accumulation steps",
     "calc.accum_help": "Batches whose gradients add up before one optimizer step. An epoch's trailing partial group "
@@ -91,6 +91,8 @@ STRINGS: dict[str, str] = {
     "calc.whatif": "What if…",
     "calc.share": "The address bar holds every setting: copy it to share exactly this setup.",
     "calc.invalid": "These settings cannot be trained: {message}",
+    "framework.pytorch": "PyTorch (random_split + DataLoader)",
+    "framework.keras": "Keras (model.fit)",
     # metrics
     "metric.iterations_per_epoch": "Iterations per epoch",
     "metric.iterations_per_epoch_help": "Batches drawn in one epoch (per device).",
@@ -107,11 +109,11 @@ STRINGS: dict[str, str] = {
     "metric.effective_batch_size_help": "Batch size × accumulation steps × devices: samples behind one update.",
     # explanation
     "formula.sentence": "{division} = {iterations} → {updates} updates = 1 epoch",
-    "regime.batch": "Batch gradient descent: one batch holds the whole training set (batch_size = len(X_train)), "
-    "so every update sees all the data.",
+    "regime.batch": "Batch gradient descent: one batch holds the whole training set (batch_size = len(X_train)), so "
+    "every update sees all the data.",
     "regime.stochastic": "Stochastic gradient descent (SGD): one sample per update (batch_size = 1).",
-    "regime.mini_batch": "Mini-batch gradient descent: small batches, the most common choice (batch_size = 32, or "
-    "64, 128, 256).",
+    "regime.mini_batch": "Mini-batch gradient descent: small batches, the most common choice (batch_size = 32, or 64, "
+    "128, 256).",
     "rec.class.small": "small (< 1,000)",
     "rec.class.medium": "medium (1,000–10,000)",
     "rec.class.large": "large (> 10,000)",
@@ -119,14 +121,13 @@ STRINGS: dict[str, str] = {
     "rec.below": "Batch size {batch} is below the recommended range {low}–{high}: more updates, more noise.",
     "rec.above": "Batch size {batch} is above the recommended range {low}–{high}: fewer, steadier updates, more "
     "memory.",
-    "warn.zero_updates": "Batch size {batch:,} is larger than the {per_rank:,} samples each device gets, and drop_last "
-    "is on: no batch is ever formed, so the model is never updated.",
+    "warn.zero_updates": "Batch size {batch:,} is larger than the {per_rank:,} samples each device gets, and "
+    "drop_last is on: no batch is ever formed, so the model is never updated.",
     "warn.exceeds": "Batch size {batch:,} exceeds the {per_rank:,} training samples: each epoch is a single batch of "
     "{per_rank:,}.",
     "warn.dropped": "drop_last throws away {dropped:,} samples every epoch ({percent}% of the training data).",
     "note.partial": "The last batch is smaller: {full:,} full batches of {batch:,}, then one of {last:,}.",
-    "note.padded": "DistributedSampler repeats {padded:,} samples so that each of {devices} devices gets "
-    "{per_rank:,}.",
+    "note.padded": "DistributedSampler repeats {padded:,} samples so that each of {devices} devices gets {per_rank:,}.",
     "note.accum": "Gradients of {accum} batches add up before each update; an epoch's trailing group of {tail} "
     "batches still makes an update (Lightning / Hugging Face convention).",
     # what-if helpers
@@ -138,13 +139,13 @@ STRINGS: dict[str, str] = {
     "whatif.batch_none": "No batch size gives exactly {k:,} iterations per epoch with {n:,} training samples.",
     "whatif.throughput": "Measured throughput (samples/s)",
     "whatif.time": "At {rate} samples/s: {epoch_time} per epoch, {total_time} for the whole run.",
-    # figures
+    # calculator figures
     "fig.conveyor.title": "Batch conveyor, epoch {epoch}",
     "fig.conveyor.by_sample": "one tile per training sample, in index order, coloured by the batch that draws it",
     "fig.conveyor.by_position": "one tile per {per_tile} samples, in the order the epoch draws them",
     "fig.conveyor.hover_sample": "sample %{{customdata[0]}}<br>batch %{{customdata[1]}}",
-    "fig.conveyor.hover_tile": "samples from position %{{customdata[0]}} ({per_tile} per tile)<br>"
-    "batch %{{customdata[1]}}",
+    "fig.conveyor.hover_tile": "samples from position %{{customdata[0]}} ({per_tile} per tile)<br>batch "
+    "%{{customdata[1]}}",
     "fig.conveyor.hover_rank": "device %{{customdata[2]}}",
     "fig.conveyor.legend_batch": "batch (colours cycle)",
     "fig.conveyor.legend_partial": "last, smaller batch ({last})",
@@ -154,8 +155,108 @@ STRINGS: dict[str, str] = {
     "fig.timeline.update": "update",
     "fig.timeline.epoch_end": "end of an epoch",
     "fig.timeline.hover": "update %{{x:,}}<br>samples seen %{{y:,}}",
-    "fig.timeline.hover_update": "update %{{x:,}} (epoch %{{customdata[0]}}, update %{{customdata[1]}} of it)"
-    "<br>samples seen %{{y:,}}",
+    "fig.timeline.hover_update": "update %{{x:,}} (epoch %{{customdata[0]}}, update %{{customdata[1]}} of "
+    "it)<br>samples seen %{{y:,}}",
     "fig.timeline.x": "update (optimizer step)",
     "fig.timeline.y": "samples seen",
+    # training page
+    "train.title": "Live training",
+    "train.intro": "Pick a data set, a model and the batching, press Train, and watch a real PyTorch run: every "
+    "iteration is one weight update, exactly as many as the calculator predicts.",
+    "train.section.data": "Data",
+    "train.section.model": "Model",
+    "train.section.training": "Training",
+    "train.dataset": "Data set",
+    "train.n": "Samples",
+    "train.n_help": "This data set takes {low:,} to {high:,} samples.",
+    "train.noise": "Noise",
+    "train.framework_help": "Whose validation split: PyTorch random_split (a seeded random subset) or Keras "
+    "validation_split (the last rows, before shuffling).",
+    "train.seed": "Seed",
+    "train.model": "Model",
+    "train.hidden_layers": "Hidden layers",
+    "train.hidden_width": "Units per hidden layer",
+    "train.activation": "Activation",
+    "train.optimizer": "Optimizer",
+    "train.lr": "Learning rate",
+    "train.lr_help": "Step size of each weight update.",
+    "train.device": "Device",
+    "train.samples_per_epoch": "Samples per epoch",
+    "train.invalid": "These settings cannot train: {message}",
+    "train.random_labels": "The labels of this data set are random: there is nothing to learn, so validation accuracy "
+    "should stay near chance (0.5) however long it trains — the lesson's own PyTorch example.",
+    "train.train": "Train",
+    "train.stop": "Stop",
+    "train.reset": "Reset",
+    "train.press_train": "Press Train to start a run. The charts fill in live, update by update.",
+    "train.progress": "epoch {epoch}/{epochs} · iteration {iteration}/{iterations}",
+    "train.elapsed": "{time} elapsed",
+    "train.eta": "about {time} left",
+    "train.throughput": "{rate} samples/s",
+    "train.status.waiting": "Waiting for a free training slot (place {place} in the queue). Runs start in turn so a "
+    "full classroom does not slow everyone down.",
+    "train.status.running": "Training…",
+    "train.status.finished": "Finished: every planned update was made.",
+    "train.status.stopped": "Stopped. The history so far is kept.",
+    "train.status.diverged": "Diverged: the loss became NaN or infinite at update {update}, so training stopped. The "
+    "history up to there is kept; try a smaller learning rate.",
+    "train.status.failed": "Training failed.",
+    "train.status.abandoned": "Stopped because this page stopped asking for updates (tab closed?).",
+    "train.device_fallback": "{requested} is not available here, so the run uses {used}.",
+    "train.x_axis": "x axis",
+    "train.axis.updates": "updates",
+    "train.axis.epochs": "epochs",
+    "train.axis.samples": "samples seen",
+    "train.axis.time": "wall time (s)",
+    "train.smoothing": "Smoothing",
+    "train.show_lr": "Learning rate",
+    "train.log": "Epoch log",
+    "train.log_empty": "(no epoch finished yet)",
+    "train.log.val": "val_loss: {loss}, val_accuracy: {acc}",
+    "train.chance": "Validation accuracy {acc}: chance level, as expected with random labels.",
+    "train.download_csv": "Download history (CSV)",
+    "train.download_json": "Download history (JSON)",
+    "train.compare": "Overlay earlier runs",
+    "train.param_conflict": "The link's settings cannot train together (batch size {raw}), so batch size {used} is "
+    "used instead.",
+    "train.fig.train_loss": "Training Loss",
+    "train.fig.val_loss": "Validation Loss",
+    "train.fig.train_accuracy": "Training Accuracy",
+    "train.fig.val_accuracy": "Validation Accuracy",
+    "train.fig.epoch": "Epoch",
+    "train.fig.loss": "Loss",
+    "train.fig.accuracy": "Accuracy",
+    "train.fig.loss_raw": "loss per update",
+    "train.fig.loss_smoothed": "smoothed",
+    "train.fig.lr": "learning rate",
+    "train.fig.epoch_end": "end of an epoch",
+    "train.fig.class": "class {label}",
+    # data sets
+    "dataset.random.title": "Random labels (the lesson's PyTorch example)",
+    "dataset.random.description": "torch.randn(N, 10) features with random 0/1 labels: there is nothing to learn.",
+    "dataset.moons.title": "Two moons",
+    "dataset.moons.description": "Two interleaving half circles.",
+    "dataset.circles.title": "Circles",
+    "dataset.circles.description": "A small circle inside a larger one.",
+    "dataset.spiral.title": "Spiral",
+    "dataset.spiral.description": "Three interleaved spiral arms.",
+    "dataset.xor.title": "XOR",
+    "dataset.xor.description": "Class 1 where exactly one coordinate is positive.",
+    "dataset.blobs.title": "Blobs",
+    "dataset.blobs.description": "Three Gaussian clusters.",
+    "dataset.digits.title": "Digits 8×8",
+    "dataset.digits.description": "The 1,797 handwritten 8×8 digits that scikit-learn ships, bundled here.",
+    "dataset.mnist.title": "MNIST (the lesson's Keras example)",
+    "dataset.mnist.description": "60,000 handwritten 28×28 digits, flattened to 784 and scaled by 1/255; downloaded "
+    "once and cached.",
+    # models, optimizers, devices
+    "model.linear": "Linear (nn.Linear)",
+    "model.mlp": "MLP (Dense + activation)",
+    "optimizer.sgd": "SGD",
+    "optimizer.momentum": "SGD + momentum 0.9",
+    "optimizer.adam": "Adam",
+    "device.auto": "auto (GPU if present)",
+    "device.cpu": "CPU",
+    "device.cuda": "CUDA GPU",
+    "device.mps": "Apple GPU (MPS)",
 }

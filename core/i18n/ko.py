@@ -5,9 +5,11 @@ STRINGS: dict[str, str] = {
     "app.title": "Batch & Epoch Lab",
     "app.tagline": "배치 사이즈와 에폭이 반복(이터레이션) 수와 가중치 업데이트 수로 어떻게 바뀌는지 직접 확인하세요.",
     "nav.calculator": "계산기",
+    "nav.training": "학습",
     "sidebar.language": "언어",
-    "sidebar.about": "모든 숫자는 PyTorch(random_split, DataLoader, DistributedSampler)와 Keras(model.fit)의 "
-    "동작과 정확히 일치합니다.",
+    "sidebar.about": "모든 숫자는 PyTorch(random_split, DataLoader, DistributedSampler)와 Keras(model.fit)의 동작과 "
+    "정확히 일치합니다.",
+    "sidebar.training": "학습 중: 에폭 {epoch}/{epochs} ({percent}%)",
     "lang.en": "English (영어)",
     "lang.ko": "한국어",
     # units
@@ -68,19 +70,17 @@ STRINGS: dict[str, str] = {
     "calc.drop_last_help": "PyTorch DataLoader(drop_last=True)는 배치 사이즈보다 작은 마지막 배치를 건너뜁니다.",
     "calc.drop_last_keras": "Keras model.fit은 마지막의 작은 배치를 항상 사용합니다.",
     "calc.val_split": "검증 데이터 비율 (validation_split)",
-    "calc.val_split_help": "검증용으로 떼어 두는 데이터의 비율 (0 ~ 0.95).",
+    "calc.val_split_help": "검증용으로 떼어 두는 데이터의 비율.",
     "calc.framework": "프레임워크 방식",
     "calc.framework_help": "검증 데이터를 나누는 방식: PyTorch random_split은 각 부분을 내림하고 남는 샘플을 학습 "
     "데이터에 줍니다. Keras model.fit은 앞쪽 int(n × (1 − 비율))개 행을 학습에 씁니다.",
-    "framework.pytorch": "PyTorch (random_split + DataLoader)",
-    "framework.keras": "Keras (model.fit)",
     "calc.advanced": "그래디언트 누적과 장치 수",
     "calc.accum": "그래디언트 누적 단계",
-    "calc.accum_help": "옵티마이저가 한 번 업데이트하기 전에 그래디언트를 더하는 배치 수. 에폭 끝의 모자란 묶음도 "
-    "한 번 업데이트합니다(Lightning, Hugging Face Trainer 방식).",
+    "calc.accum_help": "옵티마이저가 한 번 업데이트하기 전에 그래디언트를 더하는 배치 수. 에폭 끝의 모자란 묶음도 한 "
+    "번 업데이트합니다(Lightning, Hugging Face Trainer 방식).",
     "calc.devices": "장치 수 (데이터 병렬)",
-    "calc.devices_help": "각 장치는 DistributedSampler로 자기 배치를 뽑습니다. 모든 장치가 ceil(학습 샘플 / 장치 수)"
-    "개를 받도록 데이터를 채워 넣습니다.",
+    "calc.devices_help": "각 장치는 DistributedSampler로 자기 배치를 뽑습니다. 모든 장치가 ceil(학습 샘플 / 장치 "
+    "수)개를 받도록 데이터를 채워 넣습니다.",
     "calc.keras_single_device": "Keras 방식: 장치 1개.",
     "calc.results": "결과",
     "calc.formula": "계산 과정",
@@ -93,6 +93,8 @@ STRINGS: dict[str, str] = {
     "calc.whatif": "이렇게 하면?",
     "calc.share": "주소창에 모든 설정이 들어 있습니다. 복사해서 이 설정을 그대로 공유하세요.",
     "calc.invalid": "이 설정으로는 학습할 수 없습니다: {message}",
+    "framework.pytorch": "PyTorch (random_split + DataLoader)",
+    "framework.keras": "Keras (model.fit)",
     # metrics
     "metric.iterations_per_epoch": "에폭당 반복 수",
     "metric.iterations_per_epoch_help": "한 에폭에서 (장치당) 뽑는 배치 수.",
@@ -109,10 +111,10 @@ STRINGS: dict[str, str] = {
     "metric.effective_batch_size_help": "배치 사이즈 × 누적 단계 × 장치 수: 업데이트 한 번에 쓰이는 샘플 수.",
     # explanation
     "formula.sentence": "{division} = {iterations} → {updates}번의 업데이트 = 1 에폭",
-    "regime.batch": "배치 경사하강법 (Batch Gradient Descent): 배치 하나에 전체 학습 데이터가 들어가므로"
-    "(batch_size = len(X_train)) 업데이트마다 모든 데이터를 봅니다.",
-    "regime.stochastic": "확률적 경사하강법 (Stochastic Gradient Descent, SGD): 한 번에 하나의 샘플로 업데이트합니다"
-    "(batch_size = 1).",
+    "regime.batch": "배치 경사하강법 (Batch Gradient Descent): 배치 하나에 전체 학습 데이터가 들어가므로(batch_size = "
+    "len(X_train)) 업데이트마다 모든 데이터를 봅니다.",
+    "regime.stochastic": "확률적 경사하강법 (Stochastic Gradient Descent, SGD): 한 번에 하나의 샘플로 "
+    "업데이트합니다(batch_size = 1).",
     "regime.mini_batch": "미니배치 경사하강법 (Mini-batch Gradient Descent): 작은 배치를 사용하는 가장 일반적인 "
     "방법입니다(batch_size = 32, 또는 64, 128, 256).",
     "rec.class.small": "작음 (< 1000)",
@@ -122,16 +124,16 @@ STRINGS: dict[str, str] = {
     "rec.below": "배치 사이즈 {batch}은(는) 권장 범위 {low}–{high}보다 작습니다: 업데이트가 잦고 노이즈가 많습니다.",
     "rec.above": "배치 사이즈 {batch}은(는) 권장 범위 {low}–{high}보다 큽니다: 업데이트가 적고 안정적이지만 메모리를 "
     "더 씁니다.",
-    "warn.zero_updates": "배치 사이즈 {batch:,}이(가) 장치당 샘플 {per_rank:,}개보다 크고 drop_last가 켜져 있어 배치가 "
-    "하나도 만들어지지 않습니다. 모델이 한 번도 업데이트되지 않습니다.",
+    "warn.zero_updates": "배치 사이즈 {batch:,}이(가) 장치당 샘플 {per_rank:,}개보다 크고 drop_last가 켜져 있어 "
+    "배치가 하나도 만들어지지 않습니다. 모델이 한 번도 업데이트되지 않습니다.",
     "warn.exceeds": "배치 사이즈 {batch:,}이(가) 학습 샘플 {per_rank:,}개보다 큽니다: 매 에폭이 {per_rank:,}개짜리 "
     "배치 하나입니다.",
     "warn.dropped": "drop_last 때문에 에폭마다 샘플 {dropped:,}개(학습 데이터의 {percent}%)를 버립니다.",
     "note.partial": "마지막 배치가 더 작습니다: {batch:,}개짜리 배치 {full:,}개 다음에 {last:,}개짜리 배치 하나.",
     "note.padded": "DistributedSampler가 샘플 {padded:,}개를 반복해 넣어 장치 {devices}개가 각각 {per_rank:,}개씩 "
     "받습니다.",
-    "note.accum": "배치 {accum}개의 그래디언트를 더한 뒤 한 번 업데이트합니다. "
-    "에폭 끝의 배치 {tail}개짜리 묶음도 한 번 업데이트합니다(Lightning / Hugging Face 방식).",
+    "note.accum": "배치 {accum}개의 그래디언트를 더한 뒤 한 번 업데이트합니다. 에폭 끝의 배치 {tail}개짜리 묶음도 한 "
+    "번 업데이트합니다(Lightning / Hugging Face 방식).",
     # what-if helpers
     "whatif.target_updates": "원하는 총 업데이트 수",
     "whatif.epochs_needed": "{epochs:,} 에폭이면 업데이트 {updates:,}번입니다(에폭당 {per_epoch:,}번).",
@@ -141,13 +143,13 @@ STRINGS: dict[str, str] = {
     "whatif.batch_none": "학습 샘플 {n:,}개로 에폭당 정확히 {k:,}번 반복하는 배치 사이즈는 없습니다.",
     "whatif.throughput": "측정한 처리량 (샘플/초)",
     "whatif.time": "초당 {rate}개라면 에폭당 {epoch_time}, 전체 학습에 {total_time}.",
-    # figures
+    # calculator figures
     "fig.conveyor.title": "배치 컨베이어, {epoch}번째 에폭",
     "fig.conveyor.by_sample": "타일 하나가 학습 샘플 하나(번호 순)이며, 그 샘플을 뽑는 배치의 색입니다",
     "fig.conveyor.by_position": "타일 하나가 샘플 {per_tile}개이며, 에폭이 뽑는 순서대로입니다",
     "fig.conveyor.hover_sample": "샘플 %{{customdata[0]}}<br>배치 %{{customdata[1]}}",
-    "fig.conveyor.hover_tile": "%{{customdata[0]}}번째 위치부터의 샘플 (타일당 {per_tile}개)<br>"
-    "배치 %{{customdata[1]}}",
+    "fig.conveyor.hover_tile": "%{{customdata[0]}}번째 위치부터의 샘플 (타일당 {per_tile}개)<br>배치 "
+    "%{{customdata[1]}}",
     "fig.conveyor.hover_rank": "장치 %{{customdata[2]}}",
     "fig.conveyor.legend_batch": "배치 (색이 반복됨)",
     "fig.conveyor.legend_partial": "마지막의 작은 배치 ({last}개)",
@@ -157,8 +159,107 @@ STRINGS: dict[str, str] = {
     "fig.timeline.update": "업데이트",
     "fig.timeline.epoch_end": "에폭의 끝",
     "fig.timeline.hover": "업데이트 %{{x:,}}<br>학습한 샘플 %{{y:,}}",
-    "fig.timeline.hover_update": "업데이트 %{{x:,}} (%{{customdata[0]}}번째 에폭의 %{{customdata[1]}}번째)"
-    "<br>학습한 샘플 %{{y:,}}",
+    "fig.timeline.hover_update": "업데이트 %{{x:,}} (%{{customdata[0]}}번째 에폭의 %{{customdata[1]}}번째)<br>학습한 "
+    "샘플 %{{y:,}}",
     "fig.timeline.x": "업데이트 (옵티마이저 스텝)",
     "fig.timeline.y": "학습한 샘플 수",
+    # training page
+    "train.title": "실시간 학습",
+    "train.intro": "데이터셋, 모델, 배치 설정을 고르고 학습을 누르면 실제 PyTorch 학습이 진행됩니다. 반복 한 번이 "
+    "가중치 업데이트 한 번이며, 계산기가 예측한 횟수와 정확히 같습니다.",
+    "train.section.data": "데이터",
+    "train.section.model": "모델",
+    "train.section.training": "학습",
+    "train.dataset": "데이터셋",
+    "train.n": "샘플 수",
+    "train.n_help": "이 데이터셋은 샘플 {low:,} ~ {high:,}개를 씁니다.",
+    "train.noise": "노이즈",
+    "train.framework_help": "검증 데이터를 나누는 방식: PyTorch random_split(시드로 고른 무작위 부분집합) 또는 Keras "
+    "validation_split(섞기 전의 마지막 행들).",
+    "train.seed": "시드",
+    "train.model": "모델",
+    "train.hidden_layers": "은닉층 수",
+    "train.hidden_width": "은닉층당 유닛 수",
+    "train.activation": "활성화 함수",
+    "train.optimizer": "옵티마이저",
+    "train.lr": "학습률 (learning rate)",
+    "train.lr_help": "가중치 업데이트 한 번의 보폭.",
+    "train.device": "장치",
+    "train.samples_per_epoch": "에폭당 샘플 수",
+    "train.invalid": "이 설정으로는 학습할 수 없습니다: {message}",
+    "train.random_labels": "이 데이터셋의 레이블은 무작위입니다. 배울 것이 없으므로 오래 학습해도 검증 정확도는 우연 "
+    "수준(0.5) 근처에 머물러야 합니다. 강의의 PyTorch 예제 그대로입니다.",
+    "train.train": "학습",
+    "train.stop": "중지",
+    "train.reset": "초기화",
+    "train.press_train": "학습을 누르면 시작합니다. 업데이트마다 차트가 실시간으로 채워집니다.",
+    "train.progress": "에폭 {epoch}/{epochs} · 반복 {iteration}/{iterations}",
+    "train.elapsed": "{time} 경과",
+    "train.eta": "약 {time} 남음",
+    "train.throughput": "초당 {rate}개 샘플",
+    "train.status.waiting": "학습 자리를 기다리는 중입니다(대기 {place}번째). 교실 전체가 느려지지 않도록 차례로 "
+    "시작합니다.",
+    "train.status.running": "학습 중…",
+    "train.status.finished": "완료: 계획한 업데이트를 모두 마쳤습니다.",
+    "train.status.stopped": "중지했습니다. 지금까지의 기록은 남아 있습니다.",
+    "train.status.diverged": "발산: 업데이트 {update}에서 손실이 NaN 또는 무한대가 되어 학습을 멈췄습니다. 그때까지의 "
+    "기록은 남아 있습니다. 학습률을 줄여 보세요.",
+    "train.status.failed": "학습에 실패했습니다.",
+    "train.status.abandoned": "이 페이지가 더 이상 진행 상황을 묻지 않아(탭을 닫았나요?) 중지했습니다.",
+    "train.device_fallback": "{requested}을(를) 여기서 쓸 수 없어 {used}에서 학습합니다.",
+    "train.x_axis": "x축",
+    "train.axis.updates": "업데이트",
+    "train.axis.epochs": "에폭",
+    "train.axis.samples": "학습한 샘플 수",
+    "train.axis.time": "경과 시간 (초)",
+    "train.smoothing": "스무딩",
+    "train.show_lr": "학습률",
+    "train.log": "에폭 로그",
+    "train.log_empty": "(아직 끝난 에폭이 없습니다)",
+    "train.log.val": "val_loss: {loss}, val_accuracy: {acc}",
+    "train.chance": "검증 정확도 {acc}: 무작위 레이블이므로 예상대로 우연 수준입니다.",
+    "train.download_csv": "기록 내려받기 (CSV)",
+    "train.download_json": "기록 내려받기 (JSON)",
+    "train.compare": "이전 학습 겹쳐 보기",
+    "train.param_conflict": "링크의 설정(배치 사이즈 {raw})으로는 함께 학습할 수 없어 배치 사이즈 {used}을(를) 대신 "
+    "사용합니다.",
+    "train.fig.train_loss": "학습 손실 (Training Loss)",
+    "train.fig.val_loss": "검증 손실 (Validation Loss)",
+    "train.fig.train_accuracy": "학습 정확도 (Training Accuracy)",
+    "train.fig.val_accuracy": "검증 정확도 (Validation Accuracy)",
+    "train.fig.epoch": "에폭",
+    "train.fig.loss": "손실",
+    "train.fig.accuracy": "정확도",
+    "train.fig.loss_raw": "업데이트별 손실",
+    "train.fig.loss_smoothed": "스무딩",
+    "train.fig.lr": "학습률",
+    "train.fig.epoch_end": "에폭의 끝",
+    "train.fig.class": "클래스 {label}",
+    # data sets
+    "dataset.random.title": "무작위 레이블 (강의의 PyTorch 예제)",
+    "dataset.random.description": "torch.randn(N, 10) 특성과 무작위 0/1 레이블: 배울 것이 없습니다.",
+    "dataset.moons.title": "두 개의 달 (moons)",
+    "dataset.moons.description": "서로 맞물린 두 반원.",
+    "dataset.circles.title": "동심원 (circles)",
+    "dataset.circles.description": "큰 원 안의 작은 원.",
+    "dataset.spiral.title": "나선 (spiral)",
+    "dataset.spiral.description": "서로 얽힌 세 개의 나선 팔.",
+    "dataset.xor.title": "XOR",
+    "dataset.xor.description": "두 좌표 중 정확히 하나가 양수이면 클래스 1.",
+    "dataset.blobs.title": "덩어리 (blobs)",
+    "dataset.blobs.description": "세 개의 가우시안 군집.",
+    "dataset.digits.title": "손글씨 숫자 8×8",
+    "dataset.digits.description": "scikit-learn에 들어 있는 8×8 손글씨 숫자 1,797개(앱에 포함).",
+    "dataset.mnist.title": "MNIST (강의의 Keras 예제)",
+    "dataset.mnist.description": "28×28 손글씨 숫자 60,000개를 784로 펴고 1/255로 나눈 것. 한 번 내려받아 저장합니다.",
+    # models, optimizers, devices
+    "model.linear": "선형 (nn.Linear)",
+    "model.mlp": "MLP (Dense + 활성화 함수)",
+    "optimizer.sgd": "SGD",
+    "optimizer.momentum": "SGD + 모멘텀 0.9",
+    "optimizer.adam": "Adam",
+    "device.auto": "자동 (GPU가 있으면 GPU)",
+    "device.cpu": "CPU",
+    "device.cuda": "CUDA GPU",
+    "device.mps": "Apple GPU (MPS)",
 }

@@ -1,0 +1,172 @@
+"""The data sets a run can train on, as tensors: x float32 (N, F), y int64 (N,).
+
+Toy 2-D sets are generated here with numpy (no scikit-learn), shuffled so that
+no split convention sees sorted labels. ``digits`` ships with the app;
+``mnist`` is downloaded once (see ``core.mnist``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from core.mnist import MNIST_TRAIN_SIZE, Progress, load_mnist
+
+DIGITS_PATH = Path(__file__).parent / "data" / "digits.npz"
+DIGITS_SIZE = 1_797
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """What the UI needs to know about a data set before loading it."""
+
+    id: str
+    title: str
+    n_features: int
+    n_classes: int
+    is_2d: bool
+    needs_download: bool
+    default_size: int
+    min_size: int
+    max_size: int
+    has_noise: bool
+    default_noise: float  # standard deviation of the Gaussian noise, in data units; 0 where has_noise is False
+    learnable: bool  # False: labels are random, so no model can beat chance on new data
+    description: str
+
+
+DATASETS: dict[str, DatasetSpec] = {
+    spec.id: spec
+    for spec in (
+        DatasetSpec(
+            "random", "Random (the seed's PyTorch example)", 10, 2, False, False, 1_000, 10, 100_000, False, 0.0,
+            False, "torch.randn(N, 10) features with random 0/1 labels: there is nothing to learn.",
+        ),
+        DatasetSpec(
+            "moons", "Two moons", 2, 2, True, False, 1_000, 10, 20_000, True, 0.2, True,
+            "Two interleaving half circles.",
+        ),
+        DatasetSpec(
+            "circles", "Circles", 2, 2, True, False, 1_000, 10, 20_000, True, 0.1, True,
+            "A small circle inside a larger one.",
+        ),
+        DatasetSpec(
+            "spiral", "Spiral", 2, 3, True, False, 1_500, 15, 20_000, True, 0.1, True,
+            "Three interleaved spiral arms.",
+        ),
+        DatasetSpec(
+            "xor", "XOR", 2, 2, True, False, 1_000, 10, 20_000, True, 0.1, True,
+            "Class 1 where exactly one coordinate is positive.",
+        ),
+        DatasetSpec(
+            "blobs", "Blobs", 2, 3, True, False, 1_000, 10, 20_000, True, 0.6, True,
+            "Three Gaussian clusters.",
+        ),
+        DatasetSpec(
+            "digits", "Digits 8×8", 64, 10, False, False, DIGITS_SIZE, 20, DIGITS_SIZE, False, 0.0, True,
+            "The 1,797 handwritten 8×8 digits that scikit-learn ships, pixels scaled to 0..1.",
+        ),
+        DatasetSpec(
+            "mnist", "MNIST (the seed's Keras example)", 784, 10, False, True, 10_000, 100, MNIST_TRAIN_SIZE, False,
+            0.0, True, "28×28 handwritten digits, flattened to 784 and scaled by 1/255; downloaded once.",
+        ),
+    )
+}
+
+
+def dataset_spec(dataset_id: str) -> DatasetSpec:
+    """The spec for ``dataset_id``, or a ValueError naming the known ones."""
+    try:
+        return DATASETS[dataset_id]
+    except KeyError:
+        raise ValueError(f"Unknown data set {dataset_id!r}; choose one of {', '.join(DATASETS)}.") from None
+
+
+def load_dataset(
+    dataset_id: str,
+    n_samples: int,
+    *,
+    noise: float | None = None,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Features (N, F) float32 and labels (N,) int64; ``noise=None`` uses the spec's default."""
+    spec = dataset_spec(dataset_id)
+    if not spec.min_size <= n_samples <= spec.max_size:
+        raise ValueError(f"{spec.title} takes {spec.min_size} to {spec.max_size} samples, got {n_samples}.")
+    sigma = spec.default_noise if noise is None else float(noise)
+    if not (sigma >= 0 and math.isfinite(sigma)):
+        raise ValueError(f"noise must be a finite number of at least 0, got {noise}.")
+    if dataset_id == "random":
+        g = torch.Generator().manual_seed(seed)
+        return torch.randn(n_samples, 10, generator=g), torch.randint(0, 2, (n_samples,), generator=g)
+    if dataset_id == "digits":
+        with np.load(DIGITS_PATH) as f:
+            pixels, labels = f["x"][:n_samples], f["y"][:n_samples]
+        return _as_tensors(pixels.reshape(len(pixels), -1) / np.float32(16.0), labels)
+    if dataset_id == "mnist":
+        images, labels = load_mnist(n_samples, progress=progress)
+        return _as_tensors(images.reshape(len(images), -1) / np.float32(255.0), labels)
+    rng = np.random.default_rng(seed)
+    points, classes = _TOY_GENERATORS[dataset_id](n_samples, rng)
+    points = points + rng.normal(scale=sigma, size=points.shape) if sigma > 0 else points
+    order = rng.permutation(n_samples)
+    return _as_tensors(points[order], classes[order])
+
+
+def _as_tensors(x: np.ndarray, y: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+    return torch.as_tensor(np.ascontiguousarray(x, dtype=np.float32)), torch.as_tensor(y.astype(np.int64))
+
+
+def _split_evenly(n: int, k: int) -> list[int]:
+    """Class sizes differing by at most one, the first classes getting the extra samples."""
+    return [n // k + (1 if i < n % k else 0) for i in range(k)]
+
+
+def _moons(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    # As sklearn.datasets.make_moons: an upper half circle and a lower one shifted right and down.
+    n_outer, n_inner = _split_evenly(n, 2)
+    t_outer, t_inner = np.linspace(0, np.pi, n_outer), np.linspace(0, np.pi, n_inner)
+    outer = np.stack([np.cos(t_outer), np.sin(t_outer)], axis=1)
+    inner = np.stack([1 - np.cos(t_inner), 1 - np.sin(t_inner) - 0.5], axis=1)
+    return np.concatenate([outer, inner]), np.repeat([0, 1], [n_outer, n_inner])
+
+
+def _circles(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    # As sklearn.datasets.make_circles(factor=0.5).
+    n_outer, n_inner = _split_evenly(n, 2)
+    t_outer = np.linspace(0, 2 * np.pi, n_outer, endpoint=False)
+    t_inner = np.linspace(0, 2 * np.pi, n_inner, endpoint=False)
+    outer = np.stack([np.cos(t_outer), np.sin(t_outer)], axis=1)
+    inner = 0.5 * np.stack([np.cos(t_inner), np.sin(t_inner)], axis=1)
+    return np.concatenate([outer, inner]), np.repeat([0, 1], [n_outer, n_inner])
+
+
+def _spiral(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    # CS231n's spiral: radius grows 0..1 while the angle turns 4 radians per arm.
+    arms = []
+    for k, size in enumerate(_split_evenly(n, 3)):
+        r = np.linspace(0.0, 1.0, size)
+        t = np.linspace(4.0 * k, 4.0 * (k + 1), size)
+        arms.append(np.stack([r * np.sin(t), r * np.cos(t)], axis=1))
+    return np.concatenate(arms), np.repeat([0, 1, 2], _split_evenly(n, 3))
+
+
+def _xor(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    points = rng.uniform(-1.0, 1.0, size=(n, 2))
+    return points, ((points[:, 0] > 0) ^ (points[:, 1] > 0)).astype(np.int64)
+
+
+def _blobs(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    # Three centres on a circle of radius 2; the noise is each cluster's spread.
+    sizes = _split_evenly(n, 3)
+    angles = np.array([np.pi / 2, np.pi / 2 + 2 * np.pi / 3, np.pi / 2 + 4 * np.pi / 3])
+    centres = 2.0 * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    return np.repeat(centres, sizes, axis=0), np.repeat([0, 1, 2], sizes)
+
+
+_TOY_GENERATORS = {"moons": _moons, "circles": _circles, "spiral": _spiral, "xor": _xor, "blobs": _blobs}

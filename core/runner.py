@@ -1,0 +1,327 @@
+"""Live training: a run trains in a background thread and publishes immutable snapshots for the page to poll.
+
+Nothing here imports Streamlit. The page keeps a ``TrainingRun`` in its
+session, calls ``heartbeat()`` and ``snapshot()`` on each poll, and
+``stop()`` on a button; a run whose page stops polling stops itself
+("abandoned"), so a closed tab leaves no thread behind. A process-wide
+``RunQueue`` caps how many runs train at once on the shared server.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import torch
+
+from core.batching import BatchPlan
+from core.engine import BoundaryGrid, EpochRecord, TrainConfig, Trainer, UpdateHistory
+
+RunStatus = Literal["waiting", "running", "finished", "stopped", "diverged", "failed", "abandoned"]
+FINAL_STATUSES: frozenset[str] = frozenset({"finished", "stopped", "diverged", "failed", "abandoned"})
+MAX_RUNS_ENV = "BEL_MAX_CONCURRENT_RUNS"
+# One intra-op thread per run. The models here are too small to gain from more, and each training thread
+# drives its own OpenMP pool: several pools, or a pool sharing cores with the web server, spin against each
+# other (measured on 2 cores: a 2-thread run in a worker thread went 3x slower, with stalls of seconds).
+THREADS_PER_RUN = 1
+
+
+def max_concurrent_runs(environ: dict[str, str] | None = None, cpu_count: int | None = None) -> int:
+    """Runs allowed to train at once: ``$BEL_MAX_CONCURRENT_RUNS``, else half the cores (at least 1)."""
+    value = (os.environ if environ is None else environ).get(MAX_RUNS_ENV, "").strip()
+    if value:
+        if not value.isdigit() or int(value) < 1:
+            raise ValueError(f"{MAX_RUNS_ENV} must be a whole number of at least 1, got {value!r}.")
+        return int(value)
+    # The other half of the cores stays with the Streamlit server, which renders every student's page.
+    return max(1, (cpu_count or os.cpu_count() or 1) // 2)
+
+
+class RunQueue:
+    """A first-come, first-served limit on how many runs train at once."""
+
+    def __init__(self, max_concurrent: int) -> None:
+        if max_concurrent < 1:
+            raise ValueError(f"At least one run must be allowed to train, got {max_concurrent}.")
+        self.max_concurrent = max_concurrent
+        self._condition = threading.Condition()
+        self._waiting: deque[object] = deque()
+        self._active: set[int] = set()
+
+    def enqueue(self, token: object) -> None:
+        """Take a place in the line now (a run does this when it starts, before preparing its data)."""
+        with self._condition:
+            if token not in self._waiting:
+                self._waiting.append(token)
+
+    def acquire(self, token: object, cancelled: Callable[[], bool], poll_s: float = 0.05) -> bool:
+        """Block until ``token`` may train (True), or until ``cancelled()`` says to give up (False)."""
+        with self._condition:
+            if token not in self._waiting:
+                self._waiting.append(token)
+            try:
+                while not cancelled():
+                    if self._waiting[0] is token and len(self._active) < self.max_concurrent:
+                        self._waiting.popleft()
+                        self._active.add(id(token))
+                        return True
+                    # A timed wait so that cancellation is noticed without anyone notifying.
+                    self._condition.wait(poll_s)
+                return False
+            finally:
+                if token in self._waiting:
+                    self._waiting.remove(token)
+                    self._condition.notify_all()
+
+    def release(self, token: object) -> None:
+        """Give back the slot ``token`` trained in, or its place in the line; harmless if it holds neither."""
+        with self._condition:
+            if token in self._waiting:
+                self._waiting.remove(token)
+            self._active.discard(id(token))
+            self._condition.notify_all()
+
+    def position(self, token: object) -> int | None:
+        """1-based place of ``token`` among the waiting runs, or None when it is not waiting."""
+        with self._condition:
+            for place, waiting in enumerate(self._waiting, start=1):
+                if waiting is token:
+                    return place
+            return None
+
+    @property
+    def running(self) -> int:
+        """How many runs hold a slot now."""
+        with self._condition:
+            return len(self._active)
+
+
+@functools.cache
+def default_queue() -> RunQueue:
+    """The server-wide queue, created on first use; also sets torch's thread count for the process."""
+    # torch.set_num_threads is process-global, so it is set once here, when the server's first run starts,
+    # rather than per run; max_concurrent_runs() single-threaded runs then use at most that many cores.
+    torch.set_num_threads(THREADS_PER_RUN)
+    return RunQueue(max_concurrent_runs())
+
+
+@dataclass(frozen=True)
+class RunProgress:
+    """Where a run stands."""
+
+    epoch: int  # 1-based epoch the latest update belongs to
+    iteration: int  # 1-based update within that epoch (0 before the first)
+    updates_done: int
+    total_updates: int
+    elapsed_s: float  # training time, excluding queueing and data preparation
+    eta_s: float | None  # None until an update has been timed
+    samples_per_s: float | None
+
+    @property
+    def fraction(self) -> float:
+        """Share of the planned updates done, 0..1."""
+        return self.updates_done / self.total_updates
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """An immutable view of a run at one moment; safe to read from any thread."""
+
+    status: RunStatus
+    message: str
+    config: TrainConfig
+    plan: BatchPlan
+    updates: UpdateHistory
+    epochs: tuple[EpochRecord, ...]
+    progress: RunProgress
+    boundary: BoundaryGrid | None  # latest decision boundary, 2-D data sets only
+    device: str | None  # None until the data is on a device
+    device_message: str | None  # why the requested device was not used, if it was not
+    queue_position: int | None  # 1-based place in the queue while waiting for a slot
+    diverged_at: int | None
+
+    @property
+    def done(self) -> bool:
+        """True once the run has ended, whatever the reason."""
+        return self.status in FINAL_STATUSES
+
+
+def _empty_history() -> UpdateHistory:
+    arrays = [np.zeros(0, dtype=dtype) for dtype in (np.int64, np.float64, np.int64, np.float32, np.float32,
+                                                      np.float64, np.int64, np.float64)]
+    for array in arrays:
+        array.flags.writeable = False
+    return UpdateHistory(*arrays)
+
+
+class TrainingRun:
+    """One training run in a daemon thread; the owner polls ``snapshot()`` and keeps it alive with ``heartbeat()``."""
+
+    def __init__(
+        self,
+        config: TrainConfig,
+        *,
+        data: tuple[torch.Tensor, torch.Tensor] | None = None,
+        queue: RunQueue | None = None,
+        heartbeat_timeout_s: float = 30.0,
+        boundary_interval_s: float = 0.5,
+        flush_interval_s: float = 0.1,
+    ) -> None:
+        self.config = config
+        self.plan = config.validate()  # bad settings fail here, in the caller, with a readable message
+        self._data = data
+        self._queue = queue
+        self._heartbeat_timeout_s = heartbeat_timeout_s
+        self._boundary_interval_s = boundary_interval_s
+        self._flush_interval_s = flush_interval_s
+        self._stop = threading.Event()
+        self._abandoned = False
+        self._last_heartbeat = time.monotonic()
+        self._thread: threading.Thread | None = None
+        self._boundary: BoundaryGrid | None = None
+        self._boundary_at = 0.0
+        self._boundary_epochs = 0
+        self._train_started = 0.0
+        self._snapshot = Snapshot(
+            status="waiting", message="Not started yet.", config=config, plan=self.plan, updates=_empty_history(),
+            epochs=(), progress=RunProgress(1, 0, 0, self.plan.total_updates, 0.0, None, None), boundary=None,
+            device=None, device_message=None, queue_position=None, diverged_at=None,
+        )
+
+    def start(self) -> None:
+        """Start training in the background (once)."""
+        if self._thread is not None:
+            raise RuntimeError("This run has already been started; create a new TrainingRun to train again.")
+        if self._queue is None:
+            self._queue = default_queue()
+        self._queue.enqueue(self)  # first come, first served: the place is kept while the data is prepared
+        self.heartbeat()
+        self._thread = threading.Thread(target=self._work, name="training-run", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Ask the run to stop; it does so before its next update (or leaves the queue)."""
+        self._stop.set()
+
+    def heartbeat(self) -> None:
+        """Tell the run its page is still open."""
+        self._last_heartbeat = time.monotonic()
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait for the thread to end; True if it has."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return self._thread is not None and not self._thread.is_alive()
+
+    def snapshot(self) -> Snapshot:
+        """The latest published state, with the current queue position while waiting."""
+        snapshot = self._snapshot  # one reference read: the worker swaps whole snapshots, never edits one
+        if snapshot.status == "waiting" and self._queue is not None:
+            place = self._queue.position(self)
+            if place is not None:
+                limit = self._queue.max_concurrent
+                runs = "1 run trains" if limit == 1 else f"{limit} runs train"
+                message = f"Waiting for a free training slot: place {place} in the queue (at most {runs} at once)."
+                return dataclasses.replace(snapshot, queue_position=place, message=message)
+        return snapshot
+
+    def _cancelled(self) -> bool:
+        if time.monotonic() - self._last_heartbeat > self._heartbeat_timeout_s:
+            self._abandoned = True
+            self._stop.set()
+        return self._stop.is_set()
+
+    def _work(self) -> None:
+        assert self._queue is not None  # set by start()
+        trainer: Trainer | None = None
+        try:
+            self._publish("waiting", "Preparing the data…")
+            trainer = Trainer(self.config, data=self._data, progress=self._on_download)
+            self._publish("waiting", "Waiting for a free training slot.", trainer)
+            if not self._queue.acquire(self, cancelled=self._cancelled):
+                self._publish(*self._ended("Stopped before training began."), trainer)
+                return
+            self._train_started = time.monotonic()
+            self._publish("running", "Training…", trainer)
+            result = trainer.train(
+                should_stop=self._stop.is_set, on_chunk=self._on_chunk, flush_interval_s=self._flush_interval_s
+            )
+            self._queue.release(self)  # before the final boundary: the next run need not wait for it
+            self._refresh_boundary(trainer, force=True)
+            if result.status == "stopped":
+                self._publish(*self._ended(result.message), trainer)
+            else:
+                self._publish(result.status, result.message, trainer, diverged_at=result.diverged_at)
+        except Exception as exc:  # noqa: BLE001 - any failure must reach the page, never kill the thread silently
+            self._publish("failed", f"Training failed: {type(exc).__name__}: {exc}", trainer)
+        finally:
+            self._queue.release(self)
+
+    def _ended(self, stopped_message: str) -> tuple[RunStatus, str]:
+        if self._abandoned:
+            return "abandoned", (
+                f"Stopped because the page stopped asking for updates for {self._heartbeat_timeout_s:g} s "
+                "(tab closed?)."
+            )
+        return "stopped", stopped_message
+
+    def _on_download(self, done: int, total: int) -> None:
+        size = f"{done / 1e6:.1f} of {total / 1e6:.1f} MB" if total else f"{done / 1e6:.1f} MB"
+        self._publish("waiting", f"Downloading MNIST (once): {size}…")
+
+    def _on_chunk(self, trainer: Trainer) -> None:
+        self._cancelled()  # notices a missing heartbeat; the loop sees the stop event before its next update
+        self._refresh_boundary(trainer, force=len(trainer.epoch_records) != self._boundary_epochs)
+        self._publish("running", "Training…", trainer)
+
+    def _refresh_boundary(self, trainer: Trainer, *, force: bool) -> None:
+        now = time.monotonic()
+        if trainer.bounds is None or not (force or now - self._boundary_at >= self._boundary_interval_s):
+            return
+        self._boundary = trainer.boundary_grid()
+        self._boundary_at = now
+        self._boundary_epochs = len(trainer.epoch_records)
+
+    def _publish(
+        self, status: RunStatus, message: str, trainer: Trainer | None = None, *, diverged_at: int | None = None
+    ) -> None:
+        previous = self._snapshot
+        if trainer is None:
+            self._snapshot = dataclasses.replace(previous, status=status, message=message)
+            return
+        history = trainer.history
+        done = len(history)
+        elapsed = time.monotonic() - self._train_started if self._train_started else 0.0
+        samples = int(history.samples_seen[-1]) if done else 0
+        epoch, iteration = trainer.position(done)
+        total = self.plan.total_updates
+        self._snapshot = Snapshot(
+            status=status,
+            message=message,
+            config=self.config,
+            plan=self.plan,
+            updates=history,
+            epochs=tuple(trainer.epoch_records),
+            progress=RunProgress(
+                epoch=epoch,
+                iteration=iteration,
+                updates_done=done,
+                total_updates=total,
+                elapsed_s=elapsed,
+                eta_s=elapsed / done * (total - done) if done and elapsed > 0 else None,
+                samples_per_s=samples / elapsed if done and elapsed > 0 else None,
+            ),
+            boundary=self._boundary,
+            device=str(trainer.device),
+            device_message=trainer.device_message,
+            queue_position=None,
+            diverged_at=diverged_at,
+        )

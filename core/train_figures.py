@@ -1,0 +1,202 @@
+"""Plotly figure builders for live training: pure functions of recorded numbers, no torch imports.
+
+Every line is downsampled to at most ``MAX_POINTS`` points so a redraw stays cheap however long the run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import plotly.graph_objects as go
+
+from core.figures import BATCH_COLOURS, PARTIAL_COLOUR, figure_from_spec
+from core.i18n import t
+
+MAX_POINTS = 2_000
+XAxis = Literal["updates", "epochs", "samples", "time"]
+X_AXES: tuple[XAxis, ...] = ("updates", "epochs", "samples", "time")
+TRAIN_COLOUR, VAL_COLOUR = BATCH_COLOURS[0], PARTIAL_COLOUR
+RUN_COLOURS = ("#4C78A8", "#F58518", "#54A24B", "#B279A2", "#9D755D", "#E45756", "#72B7B2", "#EECA3B")
+
+
+@dataclass(frozen=True)
+class EpochCurves:
+    """Per-epoch numbers of one run, as the seed's ``history.history`` holds them."""
+
+    label: str
+    epoch: np.ndarray  # (E,) 1-based
+    train_loss: np.ndarray  # (E,)
+    val_loss: np.ndarray  # (E,) NaN without a validation set
+    train_accuracy: np.ndarray
+    val_accuracy: np.ndarray
+
+
+@dataclass(frozen=True)
+class UpdateCurves:
+    """Per-update numbers of one run and where its epochs end."""
+
+    label: str
+    update: np.ndarray  # (U,) 1-based
+    epoch: np.ndarray  # (U,) epochs completed after the update, fractional
+    samples_seen: np.ndarray  # (U,)
+    wall_time: np.ndarray  # (U,) seconds
+    loss: np.ndarray  # (U,)
+    lr: np.ndarray  # (U,)
+    updates_per_epoch: int
+
+
+def downsample_indices(length: int, max_points: int = MAX_POINTS) -> np.ndarray:
+    """Evenly spaced indices into ``length`` items, at most ``max_points``, always keeping the last."""
+    if length <= max_points:
+        return np.arange(length)
+    indices = np.linspace(0, length - 1, max_points).round().astype(np.int64)
+    return np.unique(indices)
+
+
+def smooth(values: np.ndarray, weight: float) -> np.ndarray:
+    """TensorBoard-style exponential moving average with bias correction (weight 0 = raw)."""
+    if not 0.0 <= weight < 1.0:
+        raise ValueError(f"smoothing weight must be in [0, 1), got {weight}")
+    out = np.empty(len(values), dtype=np.float64)
+    average, correction = 0.0, 1.0
+    for i, value in enumerate(np.asarray(values, dtype=np.float64)):
+        if not np.isfinite(value):
+            out[i] = value
+            continue
+        average = weight * average + (1 - weight) * value
+        correction *= weight
+        out[i] = average / (1 - correction) if correction < 1 else value
+    return out
+
+
+def _x_values(curves: UpdateCurves, axis: XAxis) -> np.ndarray:
+    return {"updates": curves.update, "epochs": curves.epoch, "samples": curves.samples_seen,
+            "time": curves.wall_time}[axis]
+
+
+def monitoring_figure(runs: Sequence[EpochCurves], *, lang: str = "en") -> go.Figure:
+    """The seed's monitoring figure: loss and accuracy per epoch, training vs validation, side by side."""
+    data: list[dict[str, Any]] = []
+    for i, run in enumerate(runs):
+        current = i == len(runs) - 1
+        width, opacity = (2.5, 1.0) if current else (1.5, 0.55)
+        prefix = "" if len(runs) == 1 else f"{run.label} · "
+        for axis, metric in (("", "loss"), ("2", "accuracy")):
+            for split, colour, dash in (("train", TRAIN_COLOUR, "solid"), ("val", VAL_COLOUR, "dash")):
+                values = getattr(run, f"{split}_{metric}")
+                if not np.isfinite(values).any():
+                    continue
+                data.append({
+                    "type": "scatter", "x": run.epoch, "y": values, "mode": "lines+markers",
+                    "name": prefix + t(f"train.fig.{split}_{metric}", lang),
+                    "legendgroup": f"{run.label}-{split}", "showlegend": True,
+                    "line": {"color": colour if len(runs) == 1 else RUN_COLOURS[i % len(RUN_COLOURS)],
+                             "width": width, "dash": dash},
+                    "marker": {"size": 4}, "opacity": opacity, "xaxis": f"x{axis}", "yaxis": f"y{axis}",
+                })
+    layout = {
+        "height": 360,
+        "margin": {"l": 10, "r": 10, "t": 60, "b": 10},
+        "xaxis": {"domain": [0, 0.45], "title": {"text": t("train.fig.epoch", lang)}, "rangemode": "tozero"},
+        "yaxis": {"title": {"text": t("train.fig.loss", lang)}},
+        "xaxis2": {"domain": [0.55, 1], "title": {"text": t("train.fig.epoch", lang)}, "rangemode": "tozero"},
+        "yaxis2": {"title": {"text": t("train.fig.accuracy", lang)}, "anchor": "x2", "range": [0, 1.02]},
+        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom"},
+        "uirevision": "monitoring",
+    }
+    return figure_from_spec(data, layout)
+
+
+def loss_figure(
+    runs: Sequence[UpdateCurves], *, x_axis: XAxis = "updates", smoothing: float = 0.8, show_lr: bool = False,
+    lang: str = "en",
+) -> go.Figure:
+    """Loss of every update (raw, faint) and smoothed, epoch ends marked, on the chosen x axis."""
+    data: list[dict[str, Any]] = []
+    for i, run in enumerate(runs):
+        current = i == len(runs) - 1
+        colour = TRAIN_COLOUR if len(runs) == 1 else RUN_COLOURS[i % len(RUN_COLOURS)]
+        keep = downsample_indices(len(run.update))
+        x = _x_values(run, x_axis)
+        prefix = "" if len(runs) == 1 else f"{run.label} · "
+        if current:
+            data.append({
+                "type": "scattergl", "x": x[keep], "y": run.loss[keep], "mode": "lines",
+                "name": prefix + t("train.fig.loss_raw", lang), "line": {"color": colour, "width": 1},
+                "opacity": 0.3,
+            })
+        data.append({
+            "type": "scattergl", "x": x[keep], "y": smooth(run.loss, smoothing)[keep], "mode": "lines",
+            "name": prefix + t("train.fig.loss_smoothed", lang),
+            "line": {"color": colour, "width": 2.5 if current else 1.5}, "opacity": 1.0 if current else 0.6,
+        })
+        if show_lr and current:
+            data.append({
+                "type": "scattergl", "x": x[keep], "y": run.lr[keep], "mode": "lines", "yaxis": "y2",
+                "name": t("train.fig.lr", lang), "line": {"color": "#54A24B", "width": 1.5, "dash": "dot"},
+            })
+    shapes_x: list[float | None] = []
+    if runs and runs[-1].updates_per_epoch > 0:
+        current_run = runs[-1]
+        ends = np.arange(current_run.updates_per_epoch, len(current_run.update) + 1, current_run.updates_per_epoch)
+        ends = ends[downsample_indices(len(ends), 200)] - 1 if len(ends) else ends
+        for x in _x_values(current_run, x_axis)[ends]:
+            shapes_x.extend([float(x), float(x), None])
+    if shapes_x:
+        finite = np.concatenate([r.loss[np.isfinite(r.loss)] for r in runs]) if runs else np.zeros(1)
+        top = float(finite.max()) if finite.size else 1.0
+        data.append({
+            "type": "scatter", "x": shapes_x, "y": [0.0, top, None] * (len(shapes_x) // 3), "mode": "lines",
+            "name": t("train.fig.epoch_end", lang), "hoverinfo": "skip",
+            "line": {"color": "#999999", "width": 1, "dash": "dot"},
+        })
+    layout: dict[str, Any] = {
+        "height": 340,
+        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "xaxis": {"title": {"text": t(f"train.axis.{x_axis}", lang)}, "rangemode": "tozero"},
+        "yaxis": {"title": {"text": t("train.fig.loss", lang)}, "rangemode": "tozero"},
+        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom"},
+        "uirevision": f"loss-{x_axis}",
+    }
+    if show_lr:
+        layout["yaxis2"] = {"title": {"text": t("train.fig.lr", lang)}, "overlaying": "y", "side": "right",
+                            "showgrid": False, "rangemode": "tozero"}
+    return figure_from_spec(data, layout)
+
+
+def boundary_figure(
+    xs: np.ndarray, ys: np.ndarray, predicted: np.ndarray, confidence: np.ndarray, points: np.ndarray,
+    labels: np.ndarray, *, n_classes: int, lang: str = "en", max_points: int = MAX_POINTS,
+) -> go.Figure:
+    """The model's predicted class over the plane (shaded by confidence) with the training points on top."""
+    palette = RUN_COLOURS[:n_classes]
+    colourscale: list[list[object]] = []
+    for k, colour in enumerate(palette):
+        colourscale.extend([[k / n_classes, colour], [(k + 1) / n_classes, colour]])
+    keep = downsample_indices(len(points), max_points)
+    data: list[dict[str, Any]] = [
+        {"type": "heatmap", "x": xs, "y": ys, "z": predicted, "zmin": -0.5, "zmax": n_classes - 0.5,
+         "colorscale": colourscale, "showscale": False, "opacity": 0.35, "hoverinfo": "skip", "showlegend": False},
+        {"type": "contour", "x": xs, "y": ys, "z": confidence, "showscale": False, "hoverinfo": "skip",
+         "contours": {"coloring": "none", "start": 0.6, "end": 0.9, "size": 0.15}, "line": {"width": 0.5},
+         "colorscale": [[0, "#555555"], [1, "#555555"]], "showlegend": False},
+    ]
+    for k in range(n_classes):
+        mine = keep[labels[keep] == k]
+        data.append({
+            "type": "scattergl", "x": points[mine, 0], "y": points[mine, 1], "mode": "markers",
+            "name": t("train.fig.class", lang, label=k),
+            "marker": {"size": 5, "color": palette[k], "line": {"width": 0.5, "color": "white"}},
+        })
+    layout = {
+        "height": 380,
+        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "xaxis": {"range": [float(xs[0]), float(xs[-1])], "title": {"text": "x₁"}},
+        "yaxis": {"range": [float(ys[0]), float(ys[-1])], "title": {"text": "x₂"}, "scaleanchor": "x"},
+        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom"},
+        "uirevision": "boundary",
+    }
+    return figure_from_spec(data, layout)

@@ -1,0 +1,167 @@
+"""What the Training page shows of a run: URL settings, the seed's epoch log, curves and exports.
+
+Pure functions of a ``TrainConfig`` or a runner ``Snapshot``; the page only places what they return.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, replace
+from typing import Any
+
+import numpy as np
+
+from core.datasets import DATASETS
+from core.engine import DEVICES, OPTIMIZERS, TrainConfig
+from core.i18n import t
+from core.models import MODELS
+from core.params import Param, ParamProblem, parse_params, to_query
+from core.runner import Snapshot
+from core.train_figures import EpochCurves, UpdateCurves
+
+DEFAULT_CONFIG = TrainConfig()
+MAX_EPOCHS = 500
+MAX_BATCH = 60_000
+LR_MIN, LR_MAX = 1e-5, 10.0
+
+# URL name -> TrainConfig field; every other field keeps its default unless the page sets it.
+URL_FIELDS: dict[str, str] = {
+    "dataset": "dataset", "n": "n_samples", "batch_size": "batch_size", "epochs": "epochs",
+    "val_split": "validation_split", "lr": "learning_rate", "optimizer": "optimizer", "model": "model",
+    "seed": "seed", "device": "device", "shuffle": "shuffle", "drop_last": "drop_last",
+}
+PARAMS: tuple[Param, ...] = (
+    Param("dataset", "choice", DEFAULT_CONFIG.dataset, choices=tuple(DATASETS)),
+    Param("n", "int", DEFAULT_CONFIG.n_samples, 1, max(spec.max_size for spec in DATASETS.values())),
+    Param("batch_size", "int", DEFAULT_CONFIG.batch_size, 1, MAX_BATCH),
+    Param("epochs", "int", DEFAULT_CONFIG.epochs, 1, MAX_EPOCHS),
+    Param("val_split", "float", DEFAULT_CONFIG.validation_split, 0.0, 0.9),
+    Param("lr", "float", DEFAULT_CONFIG.learning_rate, LR_MIN, LR_MAX),
+    Param("optimizer", "choice", DEFAULT_CONFIG.optimizer, choices=OPTIMIZERS),
+    Param("model", "choice", DEFAULT_CONFIG.model, choices=MODELS),
+    Param("seed", "int", DEFAULT_CONFIG.seed, 0, 2**31 - 1),
+    Param("device", "choice", DEFAULT_CONFIG.device, choices=DEVICES),
+    Param("shuffle", "bool", DEFAULT_CONFIG.shuffle),
+    Param("drop_last", "bool", DEFAULT_CONFIG.drop_last),
+)
+
+
+def config_from_query(query: Mapping[str, str | Sequence[str]]) -> tuple[TrainConfig, list[ParamProblem]]:
+    """A training config from a shared URL; values that cannot be used are reported and replaced."""
+    values, problems = parse_params(PARAMS, query)
+    fields: dict[str, Any] = {URL_FIELDS[name]: value for name, value in values.items()}
+    config = replace(DEFAULT_CONFIG, **fields)
+    spec = DATASETS[config.dataset]
+    if "dataset" in query and "n" not in query:
+        config = replace(config, n_samples=spec.default_size, noise=spec.default_noise)
+    elif not spec.min_size <= config.n_samples <= spec.max_size:
+        used = min(max(config.n_samples, spec.min_size), spec.max_size)
+        problems.append(ParamProblem("n", str(config.n_samples), "out_of_range", used))
+        config = replace(config, n_samples=used)
+    if config.dataset != DEFAULT_CONFIG.dataset:
+        config = replace(config, noise=spec.default_noise)
+    try:
+        config.validate()
+    except ValueError:
+        # The combination cannot train (e.g. drop_last with a batch larger than the data): keep the page usable.
+        problems.append(ParamProblem("batch_size", str(config.batch_size), "conflict", DEFAULT_CONFIG.batch_size))
+        config = replace(config, batch_size=min(DEFAULT_CONFIG.batch_size, config.n_samples), drop_last=False)
+    return config, problems
+
+
+def config_to_query(config: TrainConfig) -> dict[str, str]:
+    """The shareable URL query of a config."""
+    values = {name: getattr(config, field) for name, field in URL_FIELDS.items()}
+    return to_query(PARAMS, values)
+
+
+def epoch_log(snapshot: Snapshot, lang: str = "en") -> list[str]:
+    """One line per finished epoch in the seed's format (last batch's loss), validation figures after it."""
+    total = snapshot.plan.epochs
+    lines = []
+    for record in snapshot.epochs:
+        line = f"Epoch {record.epoch}/{total}, Loss: {record.last_batch_loss:.4f}"
+        if record.val_loss is not None and record.val_accuracy is not None:
+            line += "  " + t("train.log.val", lang, loss=f"{record.val_loss:.4f}", acc=f"{record.val_accuracy:.4f}")
+        lines.append(line)
+    return lines
+
+
+def _nan_if_none(values: Sequence[float | None]) -> np.ndarray:
+    return np.array([math.nan if v is None else v for v in values], dtype=np.float64)
+
+
+def epoch_curves(snapshot: Snapshot, label: str) -> EpochCurves:
+    """Per-epoch curves of a run, like Keras ``history.history``."""
+    records = snapshot.epochs
+    return EpochCurves(
+        label=label,
+        epoch=np.array([r.epoch for r in records], dtype=np.int64),
+        train_loss=np.array([r.train_loss for r in records], dtype=np.float64),
+        val_loss=_nan_if_none([r.val_loss for r in records]),
+        train_accuracy=np.array([r.train_accuracy for r in records], dtype=np.float64),
+        val_accuracy=_nan_if_none([r.val_accuracy for r in records]),
+    )
+
+
+def update_curves(snapshot: Snapshot, label: str) -> UpdateCurves:
+    """Per-update curves of a run."""
+    h = snapshot.updates
+    return UpdateCurves(
+        label=label, update=h.update, epoch=h.epoch, samples_seen=h.samples_seen, wall_time=h.wall_time,
+        loss=h.loss.astype(np.float64), lr=h.lr, updates_per_epoch=snapshot.plan.updates_per_epoch,
+    )
+
+
+def run_label(index: int, config: TrainConfig) -> str:
+    """A short name for a run in legends: number, batch size and learning rate."""
+    return f"#{index} · B={config.batch_size} · lr={config.learning_rate:g}"
+
+
+def history_csv(snapshot: Snapshot) -> str:
+    """Every recorded update as CSV rows, with the epoch summary columns on each epoch's last update."""
+    h = snapshot.updates
+    by_update = {record.updates_done: record for record in snapshot.epochs}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["update", "epoch", "batch_size", "loss", "batch_accuracy", "learning_rate", "samples_seen",
+                     "wall_time_s", "epoch_train_loss", "epoch_train_accuracy", "epoch_val_loss",
+                     "epoch_val_accuracy"])
+    for i in range(len(h)):
+        record = by_update.get(int(h.update[i]))
+        summary = ["", "", "", ""] if record is None else [
+            record.train_loss, record.train_accuracy,
+            "" if record.val_loss is None else record.val_loss,
+            "" if record.val_accuracy is None else record.val_accuracy,
+        ]
+        writer.writerow([int(h.update[i]), float(h.epoch[i]), int(h.batch_size[i]), float(h.loss[i]),
+                         float(h.accuracy[i]), float(h.lr[i]), int(h.samples_seen[i]), float(h.wall_time[i]),
+                         *summary])
+    return out.getvalue()
+
+
+def history_json(snapshot: Snapshot) -> str:
+    """The run as JSON: settings, plan, status, per-epoch records (Keras-like) and per-update arrays."""
+    h = snapshot.updates
+    config = asdict(snapshot.config)
+    config.pop("lr_schedule", None)
+    document = {
+        "config": config,
+        "plan": asdict(snapshot.plan),
+        "status": snapshot.status,
+        "device": snapshot.device,
+        "epochs": [asdict(record) for record in snapshot.epochs],
+        "history": {
+            "loss": [r.train_loss for r in snapshot.epochs],
+            "accuracy": [r.train_accuracy for r in snapshot.epochs],
+            "val_loss": [r.val_loss for r in snapshot.epochs],
+            "val_accuracy": [r.val_accuracy for r in snapshot.epochs],
+        },
+        "updates": {name: getattr(h, name).tolist() for name in
+                    ("update", "epoch", "batch_size", "loss", "accuracy", "lr", "samples_seen", "wall_time")},
+    }
+    return json.dumps(document, allow_nan=True)

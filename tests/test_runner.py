@@ -1,0 +1,195 @@
+"""Live runs: background training, snapshots, the server-wide queue, stop, abandonment and failure."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+
+import numpy as np
+import pytest
+import torch
+
+from core.engine import TrainConfig
+from core.runner import RunQueue, Snapshot, TrainingRun, max_concurrent_runs
+
+QUICK = TrainConfig(n_samples=100, model="linear", batch_size=10, epochs=3, device="cpu")
+# Long enough (200,000 updates budgeted) that a test always stops it first.
+ENDLESS = TrainConfig(n_samples=1_000, model="linear", batch_size=1, epochs=200, validation_split=0.0, device="cpu")
+
+
+def wait_for(run: TrainingRun, condition: Callable[[Snapshot], bool], timeout: float = 10.0) -> Snapshot:
+    """Poll like the page does (with heartbeats) until ``condition`` holds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run.heartbeat()
+        snapshot = run.snapshot()
+        if condition(snapshot):
+            return snapshot
+        time.sleep(0.01)
+    raise AssertionError(f"timed out; last status {run.snapshot().status}: {run.snapshot().message}")
+
+
+@pytest.fixture
+def runs() -> Iterator[list[TrainingRun]]:
+    """Runs a test starts; all are stopped and joined afterwards so no thread outlives the test."""
+    started: list[TrainingRun] = []
+    yield started
+    for run in started:
+        run.stop()
+    for run in started:
+        assert run.join(10)
+
+
+def start(runs: list[TrainingRun], config: TrainConfig, **options: object) -> TrainingRun:
+    """Create, register and start a run on a private queue unless one is given."""
+    options.setdefault("queue", RunQueue(1))
+    run = TrainingRun(config, **options)  # type: ignore[arg-type]
+    runs.append(run)
+    run.start()
+    return run
+
+
+def test_run_trains_to_the_plan_in_the_background(runs: list[TrainingRun]) -> None:
+    run = start(runs, TrainConfig(n_samples=100, batch_size=10, epochs=3, device="cpu"))
+    final = wait_for(run, lambda s: s.done)
+    assert final.status == "finished", final.message
+    assert final.progress.updates_done == len(final.updates) == final.plan.total_updates == 24
+    assert final.progress.fraction == 1.0 and final.progress.eta_s == 0.0
+    assert [e.epoch for e in final.epochs] == [1, 2, 3]
+    assert final.device == "cpu" and final.device_message is None
+    assert final.boundary is not None and final.boundary.probabilities.shape == (80, 80, 2)
+    assert final.progress.samples_per_s is not None and final.progress.samples_per_s > 0
+
+
+def test_snapshots_stay_consistent_while_training(runs: list[TrainingRun]) -> None:
+    run = start(runs, ENDLESS, flush_interval_s=0.01)
+    seen: list[Snapshot] = []
+    wait_for(run, lambda s: seen.append(s) or s.progress.updates_done > 2_000)
+    run.stop()
+    seen.append(wait_for(run, lambda s: s.done))
+    previous = 0
+    for snapshot in seen:
+        n = snapshot.progress.updates_done
+        arrays = [getattr(snapshot.updates, name) for name in snapshot.updates.__dataclass_fields__]
+        assert {len(a) for a in arrays} == {n}
+        assert all(not a.flags.writeable for a in arrays)
+        np.testing.assert_array_equal(snapshot.updates.update, np.arange(1, n + 1))
+        assert np.isfinite(snapshot.updates.loss).all()
+        assert len(snapshot.epochs) <= n // snapshot.plan.updates_per_epoch
+        assert n >= previous
+        previous = n
+    assert seen[-1].status == "stopped"
+
+
+def test_stop_ends_the_run_promptly_and_keeps_its_history(runs: list[TrainingRun]) -> None:
+    run = start(runs, ENDLESS)
+    wait_for(run, lambda s: s.status == "running" and s.progress.updates_done > 0)
+    stopped_at = time.monotonic()
+    run.stop()
+    assert run.join(2)
+    final = run.snapshot()
+    assert time.monotonic() - stopped_at < 2
+    assert final.status == "stopped" and "Stopped after" in final.message
+    assert 0 < final.progress.updates_done < final.plan.total_updates
+
+
+def test_runs_wait_in_line_when_the_limit_is_reached(runs: list[TrainingRun]) -> None:
+    queue = RunQueue(1)
+    first = start(runs, ENDLESS, queue=queue)
+    wait_for(first, lambda s: s.status == "running")
+    second = start(runs, QUICK, queue=queue)
+    third = start(runs, QUICK, queue=queue)
+    waiting = wait_for(third, lambda s: s.queue_position == 2)
+    assert waiting.status == "waiting" and "place 2 in the queue" in waiting.message
+    assert "at most 1 run trains at once" in wait_for(second, lambda s: s.queue_position == 1).message
+    first.stop()
+    assert wait_for(second, lambda s: s.done).status == "finished"
+    assert wait_for(third, lambda s: s.done).status == "finished"
+    assert queue.running == 0
+
+
+def test_stopping_a_waiting_run_takes_it_out_of_the_queue(runs: list[TrainingRun]) -> None:
+    queue = RunQueue(1)
+    first = start(runs, ENDLESS, queue=queue)
+    wait_for(first, lambda s: s.status == "running")
+    second = start(runs, QUICK, queue=queue)
+    third = start(runs, QUICK, queue=queue)
+    wait_for(third, lambda s: s.queue_position == 2)
+    second.stop()
+    final = wait_for(second, lambda s: s.done)
+    assert final.status == "stopped" and final.progress.updates_done == 0
+    assert queue.position(second) is None
+    assert wait_for(third, lambda s: s.queue_position == 1).status == "waiting"
+
+
+def test_run_without_heartbeat_is_abandoned(runs: list[TrainingRun]) -> None:
+    run = start(runs, ENDLESS, heartbeat_timeout_s=0.2)
+    assert run.join(10)  # nobody calls heartbeat()
+    final = run.snapshot()
+    assert final.status == "abandoned" and "tab closed" in final.message
+
+
+def test_waiting_run_without_heartbeat_is_abandoned_and_leaves_the_queue(runs: list[TrainingRun]) -> None:
+    queue = RunQueue(1)
+    first = start(runs, ENDLESS, queue=queue)
+    wait_for(first, lambda s: s.status == "running")
+    orphan = start(runs, QUICK, queue=queue, heartbeat_timeout_s=0.2)
+    assert orphan.join(10)
+    assert orphan.snapshot().status == "abandoned" and queue.position(orphan) is None
+
+
+def test_exception_in_the_worker_is_reported_as_failed(runs: list[TrainingRun]) -> None:
+    wrong_size = (torch.zeros(7, 2), torch.zeros(7, dtype=torch.int64))
+    run = start(runs, QUICK, data=wrong_size)
+    final = wait_for(run, lambda s: s.done)
+    assert final.status == "failed" and "ValueError" in final.message and "7 rows" in final.message
+
+
+def test_divergence_is_reported_with_its_update(runs: list[TrainingRun]) -> None:
+    config = TrainConfig(dataset="random", n_samples=200, model="mlp", optimizer="sgd", learning_rate=1e30,
+                         epochs=5, device="cpu")
+    final = wait_for(start(runs, config), lambda s: s.done)
+    assert final.status == "diverged" and final.diverged_at == final.progress.updates_done == len(final.updates)
+    assert f"update {final.diverged_at}" in final.message
+
+
+def test_cuda_fallback_message_reaches_the_snapshot(runs: list[TrainingRun], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    final = wait_for(start(runs, TrainConfig(n_samples=50, epochs=1, device="cuda")), lambda s: s.done)
+    assert final.device == "cpu" and final.device_message is not None and "CUDA" in final.device_message
+
+
+def test_invalid_config_is_refused_before_any_thread_starts() -> None:
+    with pytest.raises(ValueError, match="learning rate"):
+        TrainingRun(TrainConfig(learning_rate=-1.0))
+
+
+def test_a_run_starts_only_once(runs: list[TrainingRun]) -> None:
+    run = start(runs, QUICK)
+    with pytest.raises(RuntimeError, match="already"):
+        run.start()
+
+
+def test_snapshot_before_start_is_waiting_with_the_plan() -> None:
+    snapshot = TrainingRun(QUICK).snapshot()
+    assert snapshot.status == "waiting" and not snapshot.done
+    assert snapshot.plan == QUICK.plan() and len(snapshot.updates) == 0
+
+
+@pytest.mark.parametrize(
+    ("environ", "cpus", "expected"),
+    [
+        pytest.param({}, 2, 1, id="2-cores"),
+        pytest.param({}, 1, 1, id="1-core"),
+        pytest.param({}, 16, 8, id="16-cores"),
+        pytest.param({"BEL_MAX_CONCURRENT_RUNS": "3"}, 2, 3, id="env-override"),
+    ],
+)
+def test_concurrent_run_limit(environ: dict[str, str], cpus: int, expected: int) -> None:
+    assert max_concurrent_runs(environ, cpus) == expected
+
+
+@pytest.mark.parametrize("value", ["0", "two", "-1"])
+def test_bad_concurrent_run_limit_is_explained(value: str) -> None:
+    with pytest.raises(ValueError, match="BEL_MAX_CONCURRENT_RUNS"):
+        max_concurrent_runs({"BEL_MAX_CONCURRENT_RUNS": value}, 2)

@@ -1,0 +1,99 @@
+"""The Training page through AppTest: the plan before training, a tiny real run, Stop, and bad URLs."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def _training(**query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update({"lang": "en", **query})
+    at.switch_page("pages/training.py")
+    return at.run()
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in at.metric}
+
+
+def _wait_until(at: AppTest, done, timeout: float = 60.0) -> AppTest:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        at.run()
+        if done(at):
+            return at
+        time.sleep(0.2)
+    raise AssertionError("the page never reached the expected state")
+
+
+def _run_status(at: AppTest) -> str:
+    run = at.session_state["train_run"]
+    return run.snapshot().status if run is not None else "none"
+
+
+def test_plan_is_shown_before_training():
+    at = _training(dataset="moons", n="1000", batch_size="32", epochs="10", val_split="0.2")
+    assert not at.exception
+    metrics = _metrics(at)
+    assert (metrics["Iterations per epoch"], metrics["Total updates"]) == ("25", "250")
+
+
+def test_train_runs_to_the_planned_updates_and_logs_like_the_seed():
+    at = _training(dataset="moons", n="200", batch_size="32", epochs="3", val_split="0.2")
+    at.button(key="train_button").click().run()
+    _wait_until(at, lambda a: _run_status(a) == "finished")
+    snapshot = at.session_state["train_run"].snapshot()
+    assert len(snapshot.updates) == snapshot.plan.total_updates == 15
+    log = "\n".join(code.value for code in at.code)
+    assert "Epoch 1/3, Loss: " in log and "Epoch 3/3, Loss: " in log
+    assert not at.exception
+
+
+def test_stop_ends_a_long_run_and_keeps_its_history():
+    at = _training(dataset="moons", n="20000", batch_size="1", epochs="10", val_split="0.0")
+    at.button(key="train_button").click().run()
+    _wait_until(at, lambda a: len(a.session_state["train_run"].snapshot().updates) > 0)
+    at.button(key="stop_button").click().run()
+    _wait_until(at, lambda a: _run_status(a) == "stopped")
+    snapshot = at.session_state["train_run"].snapshot()
+    assert 0 < len(snapshot.updates) < snapshot.plan.total_updates
+    assert any("Stopped" in s.value for s in at.success)
+
+
+def test_a_second_click_on_train_does_not_start_a_second_run():
+    at = _training(dataset="moons", n="20000", batch_size="1", epochs="10", val_split="0.0")
+    at.button(key="train_button").click().run()
+    first = at.session_state["train_run"]
+    assert at.button(key="train_button").disabled
+    at.button(key="stop_button").click().run()
+    assert at.session_state["train_run"] is first
+
+
+@pytest.mark.parametrize(
+    ("query", "fragment"),
+    [
+        pytest.param({"lr": "abc"}, "`lr=abc` is not a valid value", id="malformed-lr"),
+        pytest.param({"dataset": "imagenet"}, "`dataset=imagenet` is not a valid value", id="unknown-dataset"),
+        pytest.param({"epochs": "100000"}, "`epochs=100000` is out of range", id="epochs-out-of-range"),
+    ],
+)
+def test_bad_training_url_warns_and_falls_back(query, fragment):
+    at = _training(**query)
+    assert not at.exception
+    assert any(fragment in w.value for w in at.warning)
+
+
+def test_random_labels_dataset_says_there_is_nothing_to_learn():
+    at = _training(dataset="random", n="1000")
+    assert any("nothing to learn" in info.value for info in at.info)
+
+
+def test_training_page_in_korean():
+    at = _training(lang="ko")
+    assert at.title[0].value == "실시간 학습"

@@ -1,0 +1,129 @@
+"""What the Training page shows of a run: URL settings, the seed's epoch log, exports and figures."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from core.engine import TrainConfig
+from core.runner import TrainingRun
+from core.train_figures import (
+    X_AXES,
+    boundary_figure,
+    downsample_indices,
+    loss_figure,
+    monitoring_figure,
+    smooth,
+)
+from core.training_view import (
+    DEFAULT_CONFIG,
+    config_from_query,
+    config_to_query,
+    epoch_curves,
+    epoch_log,
+    history_csv,
+    history_json,
+    update_curves,
+)
+
+TINY = TrainConfig(dataset="moons", n_samples=100, batch_size=16, epochs=3, validation_split=0.2, hidden_width=8)
+
+
+@pytest.fixture(scope="module")
+def finished():
+    run = TrainingRun(TINY)
+    run.start()
+    assert run.join(timeout=60)
+    snapshot = run.snapshot()
+    assert snapshot.status == "finished"
+    return snapshot
+
+
+def test_every_url_setting_round_trips():
+    config = TrainConfig(dataset="digits", n_samples=500, batch_size=64, epochs=7, validation_split=0.25,
+                         learning_rate=0.003, optimizer="momentum", model="linear", seed=5, device="cpu",
+                         shuffle=False, drop_last=True, noise=0.0)
+    parsed, problems = config_from_query(config_to_query(config))
+    assert problems == [] and parsed == config
+
+
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        pytest.param({"dataset": "imagenet"}, "dataset", id="unknown-dataset"),
+        pytest.param({"lr": "-1"}, "lr", id="negative-lr"),
+        pytest.param({"epochs": "many"}, "epochs", id="malformed-epochs"),
+        pytest.param({"dataset": "digits", "n": "5000"}, "n", id="n-above-the-dataset"),
+        pytest.param({"n": "100", "batch_size": "500", "drop_last": "true"}, "batch_size", id="drop-every-batch"),
+    ],
+)
+def test_bad_training_urls_are_reported_and_still_train(query, name):
+    config, problems = config_from_query(query)
+    assert name in [p.name for p in problems]
+    assert config.validate().total_updates > 0
+
+
+def test_choosing_a_dataset_in_the_url_takes_its_default_size():
+    config, problems = config_from_query({"dataset": "digits"})
+    assert problems == [] and config.n_samples == 1797
+
+
+def test_epoch_log_uses_the_seed_print_format(finished):
+    lines = epoch_log(finished)
+    assert len(lines) == 3
+    last_batch = finished.epochs[0].last_batch_loss
+    assert lines[0].startswith(f"Epoch 1/3, Loss: {last_batch:.4f}")
+    assert "val_loss" in lines[0]
+
+
+def test_csv_has_one_row_per_update_and_epoch_summaries(finished):
+    rows = list(csv.DictReader(io.StringIO(history_csv(finished))))
+    assert len(rows) == finished.plan.total_updates == len(finished.updates)
+    assert sum(1 for row in rows if row["epoch_train_loss"]) == 3
+    assert [int(row["batch_size"]) for row in rows[:5]] == [16, 16, 16, 16, 16]
+
+
+def test_json_export_holds_keras_style_history(finished):
+    document = json.loads(history_json(finished))
+    assert len(document["history"]["loss"]) == 3
+    assert document["plan"]["total_updates"] == len(document["updates"]["loss"])
+    assert document["config"]["batch_size"] == 16
+
+
+@pytest.mark.parametrize("x_axis", X_AXES)
+def test_training_figures_are_valid_plotly_on_every_axis(finished, x_axis):
+    figures = [
+        monitoring_figure([epoch_curves(finished, "a"), epoch_curves(finished, "b")], lang="ko"),
+        loss_figure([update_curves(finished, "a"), update_curves(finished, "b")], x_axis=x_axis, show_lr=True),
+    ]
+    grid = finished.boundary
+    figures.append(boundary_figure(grid.xs, grid.ys, grid.predicted, grid.probabilities.max(axis=-1),
+                                   np.random.default_rng(0).normal(size=(50, 2)), np.arange(50) % 2, n_classes=2))
+    for figure in figures:
+        go.Figure(figure.to_dict())  # the builders skip validation; re-validate here
+
+
+def test_monitoring_figure_has_training_and_validation_for_loss_and_accuracy(finished):
+    names = [trace.name for trace in monitoring_figure([epoch_curves(finished, "run")]).data]
+    assert names == ["Training Loss", "Validation Loss", "Training Accuracy", "Validation Accuracy"]
+
+
+def test_downsampling_keeps_at_most_2000_points_and_the_last():
+    indices = downsample_indices(1_000_000)
+    assert len(indices) <= 2000 and indices[0] == 0 and indices[-1] == 999_999
+    assert list(downsample_indices(5)) == [0, 1, 2, 3, 4]
+
+
+def test_smoothing_is_bias_corrected_and_zero_weight_is_raw():
+    values = np.array([1.0, 2.0, 3.0])
+    assert smooth(values, 0.0).tolist() == [1.0, 2.0, 3.0]
+    assert smooth(np.full(5, 4.0), 0.9) == pytest.approx(np.full(5, 4.0))
+
+
+def test_default_training_config_is_the_url_default():
+    assert config_from_query({}) == (DEFAULT_CONFIG, [])
