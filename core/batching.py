@@ -47,6 +47,8 @@ class SettingsError(ValueError):
         values = dict(self.values)
         if "field" in values:
             values["field"] = t(f"field.{values['field']}", lang)
+        if "dataset" in values:
+            values["dataset"] = t(f"dataset.{values['dataset']}.title", lang)
         return t(self.key, lang, **values)
 
 

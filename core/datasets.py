@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from core.batching import SettingsError
 from core.mnist import MNIST_TRAIN_SIZE, Progress, load_mnist
 
 DIGITS_PATH = Path(__file__).parent / "data" / "digits.npz"
@@ -97,7 +98,7 @@ def load_dataset(
     """Features (N, F) float32 and labels (N,) int64; ``noise=None`` uses the spec's default."""
     spec = dataset_spec(dataset_id)
     if not spec.min_size <= n_samples <= spec.max_size:
-        raise ValueError(f"{spec.title} takes {spec.min_size} to {spec.max_size} samples, got {n_samples}.")
+        raise SettingsError("size_range", dataset=spec.id, low=spec.min_size, high=spec.max_size, n=n_samples)
     sigma = spec.default_noise if noise is None else float(noise)
     if not (sigma >= 0 and math.isfinite(sigma)):
         raise ValueError(f"noise must be a finite number of at least 0, got {noise}.")

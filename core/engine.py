@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from core.batching import FRAMEWORKS, BatchPlan, Framework, plan, split_sizes
+from core.batching import FRAMEWORKS, BatchPlan, Framework, SettingsError, plan, split_sizes
 from core.datasets import DATASETS, dataset_spec, load_dataset
 from core.mnist import Progress
 from core.models import ACTIVATIONS, MODELS, build_model, functional_forward
@@ -81,33 +81,24 @@ class TrainConfig:
         _require_choice("framework", self.framework, FRAMEWORKS)
         _require_choice("device", self.device, DEVICES)
         if not spec.min_size <= self.n_samples <= spec.max_size:
-            raise ValueError(f"{spec.title} takes {spec.min_size} to {spec.max_size} samples, got {self.n_samples}.")
+            raise SettingsError("size_range", dataset=spec.id, low=spec.min_size, high=spec.max_size, n=self.n_samples)
         if not (math.isfinite(self.learning_rate) and self.learning_rate > 0):
-            raise ValueError(f"The learning rate must be a positive number, got {self.learning_rate}.")
+            raise SettingsError("lr_positive", value=self.learning_rate)
         if spec.has_noise and not (math.isfinite(self.noise) and self.noise >= 0):
-            raise ValueError(f"Noise must be a number of at least 0, got {self.noise}.")
+            raise SettingsError("noise", value=self.noise)
         # Builds nothing heavy: checks the layer settings with the model's own messages.
         build_model(self.model, 1, 2, hidden_layers=self.hidden_layers, hidden_width=self.hidden_width,
                     activation=self.activation)
         batch_plan = self.plan()
         if batch_plan.total_updates == 0:
-            raise ValueError(
-                f"With drop_last, a batch size of {self.batch_size} is larger than the "
-                f"{batch_plan.train_samples} training samples: every batch is dropped and nothing trains."
-            )
+            raise SettingsError("drop_every_batch", batch=self.batch_size, train=batch_plan.train_samples)
         if batch_plan.total_updates > MAX_TOTAL_UPDATES:
-            raise ValueError(
-                f"This run makes {batch_plan.total_updates:,} updates; the limit is {MAX_TOTAL_UPDATES:,}. "
-                "Use a larger batch size or fewer epochs."
-            )
+            raise SettingsError("too_many_updates", updates=batch_plan.total_updates, limit=MAX_TOTAL_UPDATES)
         if self.lr_schedule is not None:
             if len(self.lr_schedule) != batch_plan.total_updates:
-                raise ValueError(
-                    f"The learning-rate schedule has {len(self.lr_schedule)} values, "
-                    f"one per update is needed ({batch_plan.total_updates})."
-                )
+                raise SettingsError("schedule_length", got=len(self.lr_schedule), needed=batch_plan.total_updates)
             if not all(math.isfinite(lr) and lr >= 0 for lr in self.lr_schedule):
-                raise ValueError("Every learning rate in the schedule must be a number of at least 0.")
+                raise SettingsError("schedule_values")
         return batch_plan
 
 

@@ -6,6 +6,7 @@ from dataclasses import asdict
 
 import streamlit as st
 
+from core.batching import SettingsError
 from core.datasets import DATASETS, load_dataset
 from core.engine import ACTIVATIONS, DEVICES, OPTIMIZERS, TrainConfig
 from core.i18n import fmt_duration, fmt_float, fmt_int
@@ -130,7 +131,8 @@ def plan_ui(config: TrainConfig) -> bool:
     try:
         p = config.validate()
     except ValueError as error:
-        st.error(tr("train.invalid", message=str(error)))
+        message = error.message(current_lang()) if isinstance(error, SettingsError) else str(error)
+        st.error(tr("train.invalid", message=message))
         return False
     headline = st.columns(2)
     headline[0].metric(tr("metric.iterations_per_epoch"), fmt_int(p.iterations_per_epoch), border=True)

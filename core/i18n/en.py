@@ -42,6 +42,15 @@ STRINGS: dict[str, str] = {
     "error.keras_drop_last": "Keras model.fit always keeps the last, smaller batch: drop_last applies to PyTorch only.",
     "error.keras_devices": "The Keras convention here is single-device model.fit: set the number of devices to 1.",
     "error.throughput": "The throughput must be a positive number of samples per second, got {value}.",
+    "error.size_range": "{dataset} takes {low:,} to {high:,} samples, got {n:,}.",
+    "error.lr_positive": "The learning rate must be a positive number, got {value}.",
+    "error.noise": "Noise must be a number of at least 0, got {value}.",
+    "error.drop_every_batch": "With drop_last, a batch size of {batch:,} is larger than the {train:,} training "
+    "samples: every batch is dropped and nothing trains.",
+    "error.too_many_updates": "This run makes {updates:,} updates; the limit is {limit:,}. Use a larger batch size or "
+    "fewer epochs.",
+    "error.schedule_length": "The learning-rate schedule has {got:,} values, one per update is needed ({needed:,}).",
+    "error.schedule_values": "Every learning rate in the schedule must be a number of at least 0.",
     # URL parameters that could not be used
     "param.malformed": "The link's `{name}={raw}` is not a valid value, so {used} is used instead.",
     "param.out_of_range": "The link's `{name}={raw}` is out of range, so {used} is used instead.",

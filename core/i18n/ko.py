@@ -43,6 +43,15 @@ STRINGS: dict[str, str] = {
     "해당합니다.",
     "error.keras_devices": "여기서 Keras 방식은 단일 장치 model.fit입니다. 장치 수를 1로 설정하세요.",
     "error.throughput": "처리량은 초당 샘플 수로 0보다 커야 합니다. 입력값: {value}",
+    "error.size_range": "{dataset}은(는) 샘플 {low:,} ~ {high:,}개를 씁니다. 입력값: {n:,}",
+    "error.lr_positive": "학습률은 0보다 큰 숫자여야 합니다. 입력값: {value}",
+    "error.noise": "노이즈는 0 이상의 숫자여야 합니다. 입력값: {value}",
+    "error.drop_every_batch": "drop_last가 켜져 있고 배치 사이즈 {batch:,}이(가) 학습 샘플 {train:,}개보다 커서 모든 "
+    "배치가 버려지고 아무것도 학습하지 않습니다.",
+    "error.too_many_updates": "이 학습은 업데이트를 {updates:,}번 합니다. 한도는 {limit:,}번입니다. 배치 사이즈를 "
+    "키우거나 에폭을 줄이세요.",
+    "error.schedule_length": "학습률 스케줄에 값이 {got:,}개 있습니다. 업데이트마다 하나씩, {needed:,}개가 필요합니다.",
+    "error.schedule_values": "스케줄의 모든 학습률은 0 이상의 숫자여야 합니다.",
     # URL parameters that could not be used
     "param.malformed": "링크의 `{name}={raw}` 값이 올바르지 않아 {used}을(를) 대신 사용합니다.",
     "param.out_of_range": "링크의 `{name}={raw}` 값이 허용 범위를 벗어나 {used}을(를) 대신 사용합니다.",
