@@ -28,6 +28,7 @@ from ui.shell import require_app_shell
 from ui.widgets import log_number
 
 PREFIX = "calc_"
+PICTURES_DELAY_S = 1.0
 FIELDS = [f.name for f in fields(CalculatorSettings)]
 
 
@@ -173,9 +174,7 @@ def results_ui(p: BatchPlan) -> None:
         _note_ui(note)
 
 
-def pictures_ui(p: BatchPlan) -> None:
-    """The batch conveyor of one epoch and the timeline of the whole run."""
-    st.subheader(tr("calc.pictures"))
+def _draw_pictures(p: BatchPlan) -> None:
     lang = current_lang()
     left, right = st.columns([3, 1])
     with right:
@@ -187,6 +186,29 @@ def pictures_ui(p: BatchPlan) -> None:
     with left:
         st.plotly_chart(conveyor_figure(p, epoch, shuffle=shuffle, lang=lang), key="conveyor")
     st.plotly_chart(timeline_figure(p, lang=lang), key="timeline")
+
+
+def pictures_ui(p: BatchPlan) -> None:
+    """The batch conveyor of one epoch and the timeline of the whole run.
+
+    A session's first page load shows the numbers first and draws the charts a moment later:
+    the browser spends ~2 s parsing Plotly's bundle, which would otherwise hold back the metrics.
+    """
+    st.subheader(tr("calc.pictures"))
+    state = st.session_state.get("calc_pictures", "pending")
+    if state == "ready":
+        _draw_pictures(p)
+        return
+
+    @st.fragment(run_every=PICTURES_DELAY_S)
+    def _deferred() -> None:
+        if st.session_state.get("calc_pictures") == "armed":
+            st.session_state.calc_pictures = "ready"
+            st.rerun(scope="app")  # a full rerun draws the charts and stops this timer
+        st.session_state.calc_pictures = "armed"
+        st.caption(tr("calc.drawing"))
+
+    _deferred()
 
 
 def what_if_ui(p: BatchPlan) -> None:

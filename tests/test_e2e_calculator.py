@@ -20,7 +20,8 @@ def test_shared_url_opens_with_its_numbers(page, server_url):
     assert _metric(page, "Iterations per epoch") == "26"
     assert _metric(page, "Total updates") == "78"
     assert _metric(page, "Training samples") == "801"
-    assert page.locator(".js-plotly-plot").count() >= 2
+    # The conveyor and the timeline follow the numbers a moment later.
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 2", timeout=30_000)
 
 
 def test_keras_url_in_korean(page, server_url):
@@ -66,3 +67,14 @@ def test_first_visit_to_a_page_path_on_a_fresh_server_keeps_the_language(browser
     assert page.locator("h1", has_text="배치 · 에폭 계산기").count() == 1
     assert _metric(page, "에폭당 반복 수") == "10"
     context.close()
+
+
+def test_sidebar_language_switch_changes_the_page_and_the_url(page, server_url):
+    page.goto(f"{server_url}/?n=200&batch_size=20&epochs=10&lang=ko")
+    page.wait_for_selector('[data-testid="stMetric"]', timeout=30_000)
+    assert _metric(page, "에폭당 반복 수") == "10"
+    page.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True).click()
+    page.locator("h1", has_text="Batch & epoch calculator").wait_for(timeout=30_000)
+    assert _metric(page, "Iterations per epoch") == "10"
+    page.wait_for_url(re.compile(r"lang=en"))
+    assert "n=200" in page.url

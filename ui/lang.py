@@ -32,16 +32,17 @@ def tr(key: str, /, **values: object) -> str:
 
 def language_switch() -> None:
     """A sidebar control that switches the language and keeps it in the URL."""
-
-    def _changed() -> None:
-        st.session_state[_KEY] = st.session_state["lang_switch"]
-        st.query_params[_KEY] = st.session_state[_KEY]
-
-    st.session_state["lang_switch"] = current_lang()
-    st.selectbox(
+    current = current_lang()
+    # Keyed by the current language, so a stale value from before a switch can never switch it back.
+    choice = st.radio(
         tr("sidebar.language"),
         LANGS,
-        key="lang_switch",
-        format_func=lambda code: t(f"lang.{code}", current_lang()),
-        on_change=_changed,
+        index=LANGS.index(current),
+        key=f"lang_switch_{current}",
+        format_func=lambda code: t(f"lang.{code}", current),
+        horizontal=True,
     )
+    if choice != current:
+        st.session_state[_KEY] = choice
+        st.query_params[_KEY] = choice
+        st.rerun()

@@ -11,7 +11,7 @@ STRINGS: dict[str, str] = {
     "exactly.",
     "sidebar.training": "Training: epoch {epoch}/{epochs} ({percent}%)",
     "lang.en": "English",
-    "lang.ko": "한국어 (Korean)",
+    "lang.ko": "한국어",
     # units
     "unit.ms": "{value} ms",
     "unit.s": "{value} s",
@@ -100,6 +100,7 @@ STRINGS: dict[str, str] = {
     "calc.whatif": "What if…",
     "calc.share": "The address bar holds every setting: copy it to share exactly this setup.",
     "calc.invalid": "These settings cannot be trained: {message}",
+    "calc.drawing": "Drawing the batches…",
     "framework.pytorch": "PyTorch (random_split + DataLoader)",
     "framework.keras": "Keras (model.fit)",
     # metrics

@@ -10,7 +10,7 @@ STRINGS: dict[str, str] = {
     "sidebar.about": "모든 숫자는 PyTorch(random_split, DataLoader, DistributedSampler)와 Keras(model.fit)의 동작과 "
     "정확히 일치합니다.",
     "sidebar.training": "학습 중: 에폭 {epoch}/{epochs} ({percent}%)",
-    "lang.en": "English (영어)",
+    "lang.en": "English",
     "lang.ko": "한국어",
     # units
     "unit.ms": "{value}밀리초",
@@ -102,6 +102,7 @@ STRINGS: dict[str, str] = {
     "calc.whatif": "이렇게 하면?",
     "calc.share": "주소창에 모든 설정이 들어 있습니다. 복사해서 이 설정을 그대로 공유하세요.",
     "calc.invalid": "이 설정으로는 학습할 수 없습니다: {message}",
+    "calc.drawing": "배치를 그리는 중…",
     "framework.pytorch": "PyTorch (random_split + DataLoader)",
     "framework.keras": "Keras (model.fit)",
     # metrics
