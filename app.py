@@ -6,10 +6,17 @@ import streamlit as st
 
 from core.i18n import t
 from ui.lang import init_lang, language_switch, tr
+from ui.present import apply_presenter_style, presenting
 from ui.runs import sidebar_run_status
 
-st.set_page_config(page_title=t("app.title"), page_icon=":material/calculate:", layout="wide")
+st.set_page_config(
+    page_title=t("app.title"),
+    page_icon=":material/calculate:",
+    layout="wide",
+    initial_sidebar_state="collapsed" if presenting() else "auto",
+)
 lang = init_lang()
+apply_presenter_style()
 
 pages = [
     st.Page(
@@ -17,6 +24,12 @@ pages = [
         default=True,
     ),
     st.Page("pages/training.py", title=tr("nav.training"), icon=":material/monitoring:", url_path="training"),
+    st.Page("pages/compare.py", title=tr("nav.compare"), icon=":material/compare_arrows:", url_path="compare"),
+    st.Page("pages/paths.py", title=tr("nav.paths"), icon=":material/route:", url_path="paths"),
+    # The file is named like its URL: before app.py first runs, Streamlit finds pages by file name.
+    st.Page("pages/learning-rate.py", title=tr("nav.learning_rate"), icon=":material/speed:",
+            url_path="learning-rate"),
+    st.Page("pages/learn.py", title=tr("nav.learn"), icon=":material/school:", url_path="learn"),
 ]
 page = st.navigation(pages)
 

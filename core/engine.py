@@ -60,6 +60,8 @@ class TrainConfig:
     seed: int = 0
     device: str = "auto"
     lr_schedule: tuple[float, ...] | None = None  # one learning rate per update; None: learning_rate throughout
+    max_updates: int | None = None  # stop (finished) after this many updates, mid-epoch if need be; None: the plan's
+    time_budget_s: float | None = None  # stop (finished) once this many seconds of training have passed; None: none
 
     def plan(self) -> BatchPlan:
         """The batch/epoch arithmetic of this run, as ``core.batching.plan`` computes it."""
@@ -99,7 +101,17 @@ class TrainConfig:
                 raise SettingsError("schedule_length", got=len(self.lr_schedule), needed=batch_plan.total_updates)
             if not all(math.isfinite(lr) and lr >= 0 for lr in self.lr_schedule):
                 raise SettingsError("schedule_values")
+        if self.max_updates is not None and not (isinstance(self.max_updates, int) and self.max_updates >= 1):
+            raise ValueError(f"max_updates must be a whole number of at least 1, got {self.max_updates!r}.")
+        if self.time_budget_s is not None and not (math.isfinite(self.time_budget_s) and self.time_budget_s > 0):
+            raise ValueError(f"time_budget_s must be a positive number of seconds, got {self.time_budget_s!r}.")
         return batch_plan
+
+    @property
+    def update_limit(self) -> int:
+        """Updates this run makes at most: the plan's total, or fewer with ``max_updates``."""
+        total = self.plan().total_updates
+        return total if self.max_updates is None else min(total, self.max_updates)
 
 
 def _require_choice(name: str, value: str, choices: Sequence[str]) -> None:
@@ -229,6 +241,8 @@ class TrainResult:
     samples_seen: int
     elapsed_s: float
     diverged_at: int | None  # the 1-based update whose loss was first NaN or infinite
+    budget_reached: bool = False  # True when max_updates or time_budget_s ended training before the plan did
+    peak_memory_bytes: int | None = None  # CUDA only: torch.cuda.max_memory_allocated during training (process-wide)
 
 
 @dataclass(frozen=True)
@@ -343,6 +357,8 @@ class Trainer:
         self.epoch_records: list[EpochRecord] = []
         self.updates_done = 0
         self.elapsed_s = 0.0
+        self.budget_reached = False
+        self.peak_memory_bytes: int | None = None
 
     @property
     def history(self) -> UpdateHistory:
@@ -382,7 +398,8 @@ class Trainer:
         """Run every epoch of the plan; ``should_stop`` is asked before each update, ``on_chunk`` after each read-back.
 
         ``metrics=False`` records nothing (no per-update or per-epoch records, no divergence check): the
-        bare loop, for measuring what recording costs.
+        bare loop, for measuring what recording costs. With ``max_updates`` or ``time_budget_s`` set, training
+        ends ("finished") once the budget is spent; an epoch cut short gets no epoch record.
         """
         if self.updates_done:
             raise RuntimeError("This Trainer has already trained; create a new one to train again.")
@@ -393,6 +410,10 @@ class Trainer:
         parameters = list(self.model.parameters())
         group = self.optimizer.param_groups[0]
         learning_rates = self._log.lr if cfg.lr_schedule is not None else None
+        max_updates = self.config.update_limit if cfg.max_updates is not None else None
+        time_budget = cfg.time_budget_s
+        if self.device.type == "cuda":
+            torch.cuda.reset_peak_memory_stats(self.device)
         self.model.train()
         start = time.perf_counter()
         status: EngineStatus = "finished"
@@ -411,6 +432,7 @@ class Trainer:
             orders, y_batches = torch.split(order[:used], batch), torch.split(y_epoch[:used], batch)  # views
             chunk = _Chunk(first_batch=0)
             last_flush = time.perf_counter()
+            made = 0  # updates made in this epoch
             for b in range(iterations):
                 if should_stop is not None and should_stop():
                     status = "stopped"
@@ -426,6 +448,12 @@ class Trainer:
                 torch.autograd.backward(loss)
                 optimizer_step()
                 update += 1
+                made += 1
+                if update < plan_.total_updates and (
+                    (max_updates is not None and update >= max_updates)
+                    or (time_budget is not None and time.perf_counter() - start >= time_budget)
+                ):
+                    self.budget_reached = True
                 if metrics:
                     # Keep device tensors; reading them back now would make CUDA wait for every step.
                     chunk.losses.append(loss.detach())
@@ -440,6 +468,8 @@ class Trainer:
                         last_flush = time.perf_counter()
                         if on_chunk is not None:
                             on_chunk(self)
+                if self.budget_reached:
+                    break
             if metrics and diverged_at is None and chunk.losses:
                 diverged_at = self._flush(chunk, y_epoch, update)
             if diverged_at is not None:
@@ -448,12 +478,14 @@ class Trainer:
             else:
                 self.updates_done = update
             self.elapsed_s = time.perf_counter() - start
-            if status == "finished" and metrics:
+            if status == "finished" and metrics and made == iterations:
                 self.epoch_records.append(self._epoch_record(epoch))
             if on_chunk is not None and metrics:
                 on_chunk(self)
-            if status != "finished":
+            if status != "finished" or self.budget_reached:
                 break
+        if self.device.type == "cuda":
+            self.peak_memory_bytes = int(torch.cuda.max_memory_allocated(self.device))
         return TrainResult(
             status=status,
             message=self._message(status, diverged_at),
@@ -463,6 +495,8 @@ class Trainer:
             samples_seen=self.samples_seen,
             elapsed_s=self.elapsed_s,
             diverged_at=diverged_at,
+            budget_reached=self.budget_reached,
+            peak_memory_bytes=self.peak_memory_bytes,
         )
 
     def _flush(self, chunk: _Chunk, y_epoch: torch.Tensor, update: int) -> int | None:
@@ -517,6 +551,8 @@ class Trainer:
             )
         if status == "stopped":
             return f"Stopped after {self.updates_done} of {self.plan.total_updates} updates."
+        if self.budget_reached:
+            return f"Finished: budget spent after {self.updates_done} updates, {self.samples_seen:,} samples seen."
         return f"Finished: {self.plan.epochs} epochs, {self.updates_done} updates, {self.samples_seen:,} samples seen."
 
     def position(self, updates_done: int) -> tuple[int, int]:

@@ -132,6 +132,17 @@ class RunProgress:
 
 
 @dataclass(frozen=True)
+class FinalEvaluation:
+    """The trained model on the whole training and validation sets, at its final weights."""
+
+    train_loss: float
+    train_accuracy: float
+    val_loss: float | None  # None without a validation set
+    val_accuracy: float | None
+    peak_memory_bytes: int | None  # CUDA: torch.cuda.max_memory_allocated while training (process-wide); else None
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """An immutable view of a run at one moment; safe to read from any thread."""
 
@@ -147,6 +158,7 @@ class Snapshot:
     device_message: str | None  # why the requested device was not used, if it was not
     queue_position: int | None  # 1-based place in the queue while waiting for a slot
     diverged_at: int | None
+    final: FinalEvaluation | None = None  # set once the run has ended, when the run was asked for it
 
     @property
     def done(self) -> bool:
@@ -174,6 +186,7 @@ class TrainingRun:
         heartbeat_timeout_s: float = 30.0,
         boundary_interval_s: float = 0.5,
         flush_interval_s: float = 0.1,
+        final_evaluation: bool = False,
     ) -> None:
         self.config = config
         self.plan = config.validate()  # bad settings fail here, in the caller, with a readable message
@@ -182,6 +195,8 @@ class TrainingRun:
         self._heartbeat_timeout_s = heartbeat_timeout_s
         self._boundary_interval_s = boundary_interval_s
         self._flush_interval_s = flush_interval_s
+        self._final_evaluation = final_evaluation
+        self._final: FinalEvaluation | None = None
         self._stop = threading.Event()
         self._abandoned = False
         self._last_heartbeat = time.monotonic()
@@ -192,7 +207,7 @@ class TrainingRun:
         self._train_started = 0.0
         self._snapshot = Snapshot(
             status="waiting", message="Not started yet.", config=config, plan=self.plan, updates=_empty_history(),
-            epochs=(), progress=RunProgress(1, 0, 0, self.plan.total_updates, 0.0, None, None), boundary=None,
+            epochs=(), progress=RunProgress(1, 0, 0, config.update_limit, 0.0, None, None), boundary=None,
             device=None, device_message=None, queue_position=None, diverged_at=None,
         )
 
@@ -254,6 +269,8 @@ class TrainingRun:
             result = trainer.train(
                 should_stop=self._stop.is_set, on_chunk=self._on_chunk, flush_interval_s=self._flush_interval_s
             )
+            if self._final_evaluation and trainer.updates_done:
+                self._final = _evaluate(trainer, result.peak_memory_bytes)
             self._queue.release(self)  # before the final boundary: the next run need not wait for it
             self._refresh_boundary(trainer, force=True)
             if result.status == "stopped":
@@ -302,7 +319,14 @@ class TrainingRun:
         elapsed = time.monotonic() - self._train_started if self._train_started else 0.0
         samples = int(history.samples_seen[-1]) if done else 0
         epoch, iteration = trainer.position(done)
-        total = self.plan.total_updates
+        total = self.config.update_limit
+        budget = self.config.time_budget_s
+        if not done or elapsed <= 0:
+            eta = None
+        elif budget is not None:
+            eta = max(0.0, min(budget - elapsed, elapsed / done * (total - done)))
+        else:
+            eta = elapsed / done * (total - done)
         self._snapshot = Snapshot(
             status=status,
             message=message,
@@ -316,7 +340,7 @@ class TrainingRun:
                 updates_done=done,
                 total_updates=total,
                 elapsed_s=elapsed,
-                eta_s=elapsed / done * (total - done) if done and elapsed > 0 else None,
+                eta_s=eta,
                 samples_per_s=samples / elapsed if done and elapsed > 0 else None,
             ),
             boundary=self._boundary,
@@ -324,4 +348,14 @@ class TrainingRun:
             device_message=trainer.device_message,
             queue_position=None,
             diverged_at=diverged_at,
+            final=self._final,
         )
+
+
+def _evaluate(trainer: Trainer, peak_memory_bytes: int | None) -> FinalEvaluation:
+    """Loss and accuracy of the trained model on all its training and validation rows."""
+    train_loss, train_accuracy = trainer.evaluate(trainer.x_train, trainer.y_train)
+    val_loss = val_accuracy = None
+    if len(trainer.y_val):
+        val_loss, val_accuracy = trainer.evaluate(trainer.x_val, trainer.y_val)
+    return FinalEvaluation(train_loss, train_accuracy, val_loss, val_accuracy, peak_memory_bytes)

@@ -10,7 +10,7 @@ import io
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -21,6 +21,7 @@ from core.i18n import t
 from core.models import MODELS
 from core.params import Param, ParamProblem, parse_params, to_query
 from core.runner import Snapshot
+from core.schedules import DECAYS, RULES, Decay, Rule, scale_lr, schedule
 from core.train_figures import EpochCurves, UpdateCurves
 
 DEFAULT_CONFIG = TrainConfig()
@@ -48,6 +49,50 @@ PARAMS: tuple[Param, ...] = (
     Param("shuffle", "bool", DEFAULT_CONFIG.shuffle),
     Param("drop_last", "bool", DEFAULT_CONFIG.drop_last),
 )
+
+
+@dataclass(frozen=True)
+class ScheduleChoice:
+    """How the Training page turns its learning rate into a per-update schedule."""
+
+    lr_rule: Rule = "none"  # scale the learning rate from a batch of BASE_BATCH to the chosen batch size
+    warmup_epochs: int = 0  # rise from a tenth of the learning rate over this many epochs
+    decay: Decay = "constant"  # after warm-up
+
+
+BASE_BATCH = 32  # the seed's reference batch size: learning_rate = 0.001 * (batch_size / 32)
+WARMUP_START = 0.1  # warm-up starts at a tenth of the peak, as the seed's 0.0001 -> 0.001
+SCHEDULE_PARAMS: tuple[Param, ...] = (
+    Param("lr_rule", "choice", "none", choices=RULES),
+    Param("warmup_epochs", "int", 0, 0, 50),
+    Param("decay", "choice", "constant", choices=DECAYS),
+)
+
+
+def schedule_from_query(query: Mapping[str, str | Sequence[str]]) -> tuple[ScheduleChoice, list[ParamProblem]]:
+    """The learning-rate schedule choice from a shared URL."""
+    values, problems = parse_params(SCHEDULE_PARAMS, query)
+    return ScheduleChoice(**values), problems  # type: ignore[arg-type]
+
+
+def schedule_to_query(choice: ScheduleChoice) -> dict[str, str]:
+    """The URL query of a schedule choice."""
+    return to_query(SCHEDULE_PARAMS, asdict(choice))
+
+
+def with_schedule(config: TrainConfig, choice: ScheduleChoice) -> TrainConfig:
+    """``config`` with its learning rate scaled by the rule and, with warm-up or decay, a per-update schedule."""
+    peak = scale_lr(config.learning_rate, config.batch_size, BASE_BATCH, choice.lr_rule)
+    scaled = replace(config, learning_rate=peak, lr_schedule=None)
+    if choice.warmup_epochs == 0 and choice.decay == "constant":
+        return scaled
+    try:
+        batch_plan = scaled.plan()
+    except ValueError:
+        return scaled  # the page explains invalid settings itself
+    lrs = schedule(batch_plan, initial_lr=peak * WARMUP_START, final_lr=peak, warmup_epochs=choice.warmup_epochs,
+                   decay=choice.decay)
+    return replace(scaled, lr_schedule=lrs)
 
 
 def config_from_query(query: Mapping[str, str | Sequence[str]]) -> tuple[TrainConfig, list[ParamProblem]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, fields
+from dataclasses import asdict
 
 import streamlit as st
 
@@ -13,6 +13,7 @@ from core.calculator import (
     MAX_EPOCHS,
     MAX_SAMPLES,
     MAX_VAL_SPLIT,
+    PARAMS,
     PRESETS,
     CalculatorSettings,
     Note,
@@ -23,13 +24,17 @@ from core.calculator import (
 )
 from core.figures import conveyor_figure, timeline_figure
 from core.i18n import fmt_duration, fmt_float, fmt_int
+from core.params import ParamProblem
 from ui.lang import current_lang, tr
+from ui.present import control, hidden
+from ui.runs import THROUGHPUT_KEY
 from ui.shell import require_app_shell
+from ui.urlstate import keep_settings, restore_settings, url_problems_ui
 from ui.widgets import log_number
 
 PREFIX = "calc_"
 PICTURES_DELAY_S = 1.0
-FIELDS = [f.name for f in fields(CalculatorSettings)]
+PARAM_NAMES = [param.name for param in PARAMS]
 
 
 def _key(name: str) -> str:
@@ -38,30 +43,15 @@ def _key(name: str) -> str:
 
 def _load(settings: CalculatorSettings) -> None:
     """Put ``settings`` into the widgets' session state."""
-    for name, value in asdict(settings).items():
-        st.session_state[_key(name)] = value
+    st.session_state.update(_widget_values(settings))
 
 
-def restore_state() -> None:
-    """First visit: read the URL. Later visits: bring back what the widgets held before a page switch."""
-    if "calc_settings" not in st.session_state:
-        settings, problems = settings_from_query(st.query_params.to_dict())
-        st.session_state.calc_settings = settings
-        st.session_state.calc_problems = problems
-        st.session_state.calc_from_url = settings
-    for name, value in asdict(st.session_state.calc_settings).items():
-        st.session_state.setdefault(_key(name), value)
+def _widget_values(settings: CalculatorSettings) -> dict[str, object]:
+    return {_key(name): value for name, value in asdict(settings).items()}
 
 
-def url_problems_ui() -> None:
-    """Say which URL values were ignored, until the learner changes something."""
-    if st.session_state.calc_settings != st.session_state.calc_from_url:
-        st.session_state.calc_problems = []
-    for problem in st.session_state.calc_problems:
-        if problem.reason == "conflict":
-            st.warning(tr(f"param.conflict.{problem.name}", raw=problem.raw, used=problem.used))
-        else:
-            st.warning(tr(f"param.{problem.reason}", name=problem.name, raw=problem.raw, used=problem.used))
+def _conflict(problem: ParamProblem) -> str:
+    return tr(f"param.conflict.{problem.name}", raw=problem.raw, used=problem.used)
 
 
 def presets_ui() -> None:
@@ -80,43 +70,45 @@ def _log_number(label_key: str, name: str, high: int) -> int:
 def inputs_ui() -> CalculatorSettings:
     """The settings widgets; returns one consistent settings object."""
     st.subheader(tr("calc.inputs"))
-    n = _log_number("calc.n", "n", MAX_SAMPLES)
-    batch_size = _log_number("calc.batch_size", "batch_size", n)
-    epochs = _log_number("calc.epochs", "epochs", MAX_EPOCHS)
-    framework = st.radio(
+    n = control("n", _key("n"), lambda: _log_number("calc.n", "n", MAX_SAMPLES))
+    batch_size = control("batch_size", _key("batch_size"), lambda: _log_number("calc.batch_size", "batch_size", n))
+    epochs = control("epochs", _key("epochs"), lambda: _log_number("calc.epochs", "epochs", MAX_EPOCHS))
+    framework = control("framework", _key("framework"), lambda: st.radio(
         tr("calc.framework"),
         ("pytorch", "keras"),
         key=_key("framework"),
         format_func=lambda name: tr(f"framework.{name}"),
         help=tr("calc.framework_help"),
         horizontal=True,
-    )
+    ))
     keras = framework == "keras"
     if keras:
         st.session_state[_key("drop_last")] = False
         st.session_state[_key("devices")] = 1
-    val_split = st.slider(
+    val_split = control("val_split", _key("val_split"), lambda: st.slider(
         tr("calc.val_split"), 0.0, MAX_VAL_SPLIT, step=0.01, key=_key("val_split"), help=tr("calc.val_split_help")
-    )
-    drop_last = st.checkbox(
+    ))
+    drop_last = control("drop_last", _key("drop_last"), lambda: st.checkbox(
         tr("calc.drop_last"),
         key=_key("drop_last"),
         disabled=keras,
         help=tr("calc.drop_last_keras") if keras else tr("calc.drop_last_help"),
-    )
-    with st.expander(tr("calc.advanced")):
-        accum = st.number_input(
-            tr("calc.accum"), 1, MAX_ACCUM, step=1, key=_key("accum"), help=tr("calc.accum_help")
-        )
-        devices = st.number_input(
-            tr("calc.devices"),
-            1,
-            MAX_DEVICES,
-            step=1,
-            key=_key("devices"),
-            disabled=keras,
-            help=tr("calc.keras_single_device") if keras else tr("calc.devices_help"),
-        )
+    ))
+    accum, devices = st.session_state[_key("accum")], st.session_state[_key("devices")]
+    if not (hidden("accum") and hidden("devices")):
+        with st.expander(tr("calc.advanced")):
+            accum = control("accum", _key("accum"), lambda: st.number_input(
+                tr("calc.accum"), 1, MAX_ACCUM, step=1, key=_key("accum"), help=tr("calc.accum_help")
+            ))
+            devices = control("devices", _key("devices"), lambda: st.number_input(
+                tr("calc.devices"),
+                1,
+                MAX_DEVICES,
+                step=1,
+                key=_key("devices"),
+                disabled=keras,
+                help=tr("calc.keras_single_device") if keras else tr("calc.devices_help"),
+            ))
     settings, _ = reconcile(
         CalculatorSettings(
             n=n,
@@ -233,7 +225,14 @@ def what_if_ui(p: BatchPlan) -> None:
         else:
             st.markdown(tr("whatif.batch_range", low=sizes[0], high=sizes[-1], k=int(wanted)))
     with time_col:
+        measured = st.session_state.get(THROUGHPUT_KEY)
+        if measured and st.session_state.get("whatif_rate_measured") != measured:
+            # A new measurement from the Training page's batch-size finder replaces the guess once.
+            st.session_state.whatif_rate = round(float(measured), 1)
+            st.session_state.whatif_rate_measured = measured
         rate = st.number_input(tr("whatif.throughput"), 0.1, 1e9, value=5_000.0, step=100.0, key="whatif_rate")
+        if measured and float(rate) == round(float(measured), 1):
+            st.caption(tr("whatif.measured"))
         st.markdown(
             tr(
                 "whatif.time",
@@ -247,16 +246,15 @@ def what_if_ui(p: BatchPlan) -> None:
 def main() -> None:
     """Wire the calculator: URL -> widgets -> plan -> outputs -> URL."""
     require_app_shell()
-    restore_state()
+    restore_settings("calc", PARAM_NAMES, settings_from_query, _widget_values)
     st.title(tr("calc.title"))
     st.caption(tr("calc.intro"))
-    url_problems_ui()
+    url_problems_ui("calc", _conflict)
     presets_ui()
     inputs_col, results_col = st.columns([1, 2], gap="large")
     with inputs_col:
         settings = inputs_ui()
-    st.session_state.calc_settings = settings
-    st.query_params.from_dict({**settings_to_query(settings), "lang": current_lang()})
+    keep_settings("calc", settings, settings_to_query(settings), current_lang())
     try:
         p = settings.plan()
     except SettingsError as error:

@@ -11,12 +11,17 @@ from core.datasets import DATASETS, load_dataset
 from core.engine import ACTIVATIONS, DEVICES, OPTIMIZERS, TrainConfig
 from core.i18n import fmt_duration, fmt_float, fmt_int
 from core.models import MODELS
+from core.params import ParamProblem
 from core.runner import TrainingRun
+from core.schedules import DECAYS, RULES
 from core.train_figures import X_AXES, boundary_figure, loss_figure, monitoring_figure
 from core.training_view import (
     LR_MAX,
     LR_MIN,
     MAX_EPOCHS,
+    PARAMS,
+    SCHEDULE_PARAMS,
+    ScheduleChoice,
     config_from_query,
     config_to_query,
     epoch_curves,
@@ -24,14 +29,21 @@ from core.training_view import (
     history_csv,
     history_json,
     run_label,
+    schedule_from_query,
+    schedule_to_query,
     update_curves,
+    with_schedule,
 )
+from ui.finder import finder_ui
 from ui.lang import current_lang, tr
+from ui.present import control, hidden
 from ui.runs import RUN_KEY
 from ui.shell import require_app_shell
+from ui.urlstate import keep_settings, restore_settings, url_problems_ui
 from ui.widgets import log_number
 
 PREFIX = "train_"
+PARAM_NAMES = [param.name for param in (*PARAMS, *SCHEDULE_PARAMS)]
 PAST_KEY = "train_past"  # list of (label, Snapshot) of this session's earlier runs
 MAX_PAST_RUNS = 8
 POLL_S = 0.3  # redraw at most ~3 times a second
@@ -43,27 +55,20 @@ def _key(name: str) -> str:
     return PREFIX + name
 
 
-def restore_state() -> None:
-    """First visit: settings from the URL. Later visits: the settings the widgets held before."""
-    if "train_config" not in st.session_state:
-        config, problems = config_from_query(st.query_params.to_dict())
-        st.session_state.train_config = config
-        st.session_state.train_from_url = config
-        st.session_state.train_problems = problems
-    for name, value in asdict(st.session_state.train_config).items():
-        if name != "lr_schedule":
-            st.session_state.setdefault(_key(name), value)
+def _parse(query: dict[str, str]) -> tuple[tuple[TrainConfig, ScheduleChoice], list[ParamProblem]]:
+    config, problems = config_from_query(query)
+    choice, schedule_problems = schedule_from_query(query)
+    return (config, choice), problems + schedule_problems
 
 
-def url_problems_ui() -> None:
-    """Say which URL values were ignored, until the learner changes something."""
-    if st.session_state.train_config != st.session_state.train_from_url:
-        st.session_state.train_problems = []
-    for problem in st.session_state.train_problems:
-        if problem.reason == "conflict":
-            st.warning(tr("train.param_conflict", raw=problem.raw, used=problem.used))
-        else:
-            st.warning(tr(f"param.{problem.reason}", name=problem.name, raw=problem.raw, used=problem.used))
+def _widget_values(settings: tuple[TrainConfig, ScheduleChoice]) -> dict[str, object]:
+    config, choice = settings
+    values = {**asdict(config), **asdict(choice)}
+    return {_key(name): value for name, value in values.items() if name != "lr_schedule"}
+
+
+def _conflict(problem: ParamProblem) -> str:
+    return tr("train.param_conflict", raw=problem.raw, used=problem.used)
 
 
 def _dataset_changed() -> None:
@@ -72,28 +77,48 @@ def _dataset_changed() -> None:
     st.session_state[_key("noise")] = spec.default_noise
 
 
-def settings_ui() -> TrainConfig:
+def schedule_ui() -> ScheduleChoice:
+    """Learning-rate scaling with the batch size, warm-up and decay (the seed's two tips)."""
+    keys = [_key(name) for name in ("lr_rule", "warmup_epochs", "decay")]
+    if all(hidden(name) for name in ("lr_rule", "warmup_epochs", "decay")):
+        return ScheduleChoice(*(st.session_state[key] for key in keys))
+    active = st.session_state[keys[0]] != "none" or st.session_state[keys[1]] > 0
+    with st.expander(tr("train.schedule"), expanded=active):
+        rule = control("lr_rule", keys[0], lambda: st.radio(
+            tr("train.lr_rule"), RULES, key=keys[0], horizontal=True, format_func=lambda r: tr(f"train.rule.{r}"),
+            help=tr("train.lr_rule_help")))
+        warmup = control("warmup_epochs", keys[1], lambda: st.number_input(
+            tr("train.warmup_epochs"), 0, 50, step=1, key=keys[1], help=tr("train.warmup_help")))
+        decay = control("decay", keys[2], lambda: st.radio(
+            tr("train.decay"), DECAYS, key=keys[2], horizontal=True, format_func=lambda d: tr(f"train.decay.{d}")))
+    return ScheduleChoice(rule, int(warmup), decay)
+
+
+def settings_ui() -> tuple[TrainConfig, ScheduleChoice]:
     """Every TrainConfig setting as a widget; returns the config they describe."""
     with st.container(border=True):
         st.markdown(f"**{tr('train.section.data')}**")
-        dataset = st.selectbox(tr("train.dataset"), tuple(DATASETS), key=_key("dataset"),
-                               format_func=lambda d: tr(f"dataset.{d}.title"), on_change=_dataset_changed)
+        dataset = control("dataset", _key("dataset"), lambda: st.selectbox(
+            tr("train.dataset"), tuple(DATASETS), key=_key("dataset"), format_func=lambda d: tr(f"dataset.{d}.title"),
+            on_change=_dataset_changed))
         spec = DATASETS[dataset]
         st.caption(tr(f"dataset.{dataset}.description"))
-        n = log_number(tr("train.n"), tr("calc.drag", label=tr("train.n")), _key("n_samples"), spec.min_size,
-                       spec.max_size, help=tr("train.n_help", low=spec.min_size, high=spec.max_size))
+        n = control("n", _key("n_samples"), lambda: log_number(
+            tr("train.n"), tr("calc.drag", label=tr("train.n")), _key("n_samples"), spec.min_size, spec.max_size,
+            help=tr("train.n_help", low=spec.min_size, high=spec.max_size)))
         noise = st.session_state.get(_key("noise"), spec.default_noise)
         if spec.has_noise:
             noise = st.slider(tr("train.noise"), 0.0, 1.0, step=0.01, key=_key("noise"))
-        val_split = st.slider(tr("calc.val_split"), 0.0, 0.9, step=0.05, key=_key("validation_split"),
-                              help=tr("calc.val_split_help"))
+        val_split = control("val_split", _key("validation_split"), lambda: st.slider(
+            tr("calc.val_split"), 0.0, 0.9, step=0.05, key=_key("validation_split"), help=tr("calc.val_split_help")))
         framework = st.radio(tr("calc.framework"), ("pytorch", "keras"), key=_key("framework"), horizontal=True,
                              format_func=lambda name: tr(f"framework.{name}"), help=tr("train.framework_help"))
-        seed = st.number_input(tr("train.seed"), 0, 2**31 - 1, step=1, key=_key("seed"))
+        seed = control("seed", _key("seed"), lambda: st.number_input(
+            tr("train.seed"), 0, 2**31 - 1, step=1, key=_key("seed")))
     with st.container(border=True):
         st.markdown(f"**{tr('train.section.model')}**")
-        model = st.radio(tr("train.model"), MODELS, key=_key("model"), horizontal=True,
-                         format_func=lambda m: tr(f"model.{m}"))
+        model = control("model", _key("model"), lambda: st.radio(
+            tr("train.model"), MODELS, key=_key("model"), horizontal=True, format_func=lambda m: tr(f"model.{m}")))
         hidden_layers = int(st.session_state.get(_key("hidden_layers"), 2))
         hidden_width = int(st.session_state.get(_key("hidden_width"), 32))
         activation = str(st.session_state.get(_key("activation"), "relu"))
@@ -103,27 +128,32 @@ def settings_ui() -> TrainConfig:
             activation = st.selectbox(tr("train.activation"), tuple(ACTIVATIONS), key=_key("activation"))
     with st.container(border=True):
         st.markdown(f"**{tr('train.section.training')}**")
-        optimizer = st.selectbox(tr("train.optimizer"), OPTIMIZERS, key=_key("optimizer"),
-                                 format_func=lambda o: tr(f"optimizer.{o}"))
+        optimizer = control("optimizer", _key("optimizer"), lambda: st.selectbox(
+            tr("train.optimizer"), OPTIMIZERS, key=_key("optimizer"), format_func=lambda o: tr(f"optimizer.{o}")))
         current_lr = float(st.session_state[_key("learning_rate")])
         rates = sorted({*LEARNING_RATES, current_lr})
-        learning_rate = st.select_slider(tr("train.lr"), rates, key=_key("learning_rate"),
-                                         format_func=lambda v: f"{v:g}", help=tr("train.lr_help"))
-        batch_size = log_number(tr("calc.batch_size"), tr("calc.drag", label=tr("calc.batch_size")),
-                                _key("batch_size"), 1, n, help=tr("calc.batch_size_help"))
-        epochs = log_number(tr("calc.epochs"), tr("calc.drag", label=tr("calc.epochs")), _key("epochs"), 1,
-                            MAX_EPOCHS, help=tr("calc.epochs_help"))
-        shuffle = st.toggle(tr("calc.shuffle"), key=_key("shuffle"))
-        drop_last = st.checkbox(tr("calc.drop_last"), key=_key("drop_last"), help=tr("calc.drop_last_help"))
-        device = st.selectbox(tr("train.device"), DEVICES, key=_key("device"),
-                              format_func=lambda d: tr(f"device.{d}"))
-    return TrainConfig(
+        learning_rate = control("lr", _key("learning_rate"), lambda: st.select_slider(
+            tr("train.lr"), rates, key=_key("learning_rate"), format_func=lambda v: f"{v:g}", help=tr("train.lr_help")))
+        batch_size = control("batch_size", _key("batch_size"), lambda: log_number(
+            tr("calc.batch_size"), tr("calc.drag", label=tr("calc.batch_size")), _key("batch_size"), 1, n,
+            help=tr("calc.batch_size_help")))
+        epochs = control("epochs", _key("epochs"), lambda: log_number(
+            tr("calc.epochs"), tr("calc.drag", label=tr("calc.epochs")), _key("epochs"), 1, MAX_EPOCHS,
+            help=tr("calc.epochs_help")))
+        shuffle = control("shuffle", _key("shuffle"), lambda: st.toggle(tr("calc.shuffle"), key=_key("shuffle")))
+        drop_last = control("drop_last", _key("drop_last"), lambda: st.checkbox(
+            tr("calc.drop_last"), key=_key("drop_last"), help=tr("calc.drop_last_help")))
+        device = control("device", _key("device"), lambda: st.selectbox(
+            tr("train.device"), DEVICES, key=_key("device"), format_func=lambda d: tr(f"device.{d}")))
+        choice = schedule_ui()
+    config = TrainConfig(
         dataset=dataset, n_samples=n, noise=float(noise), model=model, hidden_layers=hidden_layers,
         hidden_width=int(hidden_width), activation=activation, optimizer=optimizer,
         learning_rate=min(max(float(learning_rate), LR_MIN), LR_MAX), batch_size=batch_size, epochs=epochs,
         validation_split=round(float(val_split), 4), framework=framework, shuffle=shuffle, drop_last=drop_last,
         seed=int(seed), device=device,
     )
+    return config, choice
 
 
 def plan_ui(config: TrainConfig) -> bool:
@@ -320,15 +350,16 @@ def past_runs_ui() -> None:
 def main() -> None:
     """Wire the page: URL -> settings -> plan -> Train -> live fragment."""
     require_app_shell()
-    restore_state()
+    restore_settings("train", PARAM_NAMES, _parse, _widget_values)
     st.title(tr("train.title"))
     st.caption(tr("train.intro"))
-    url_problems_ui()
+    url_problems_ui("train", _conflict)
     settings_col, live_col = st.columns([1, 2.4], gap="large")
     with settings_col:
-        config = settings_ui()
-    st.session_state.train_config = config
-    st.query_params.from_dict({**config_to_query(config), "lang": current_lang()})
+        config, choice = settings_ui()
+    keep_settings("train", (config, choice), {**config_to_query(config), **schedule_to_query(choice)},
+                  current_lang())
+    config = with_schedule(config, choice)
     with live_col:
         can_train = plan_ui(config)
         controls_ui(config, can_train)
@@ -337,6 +368,8 @@ def main() -> None:
         polling = run is not None and not run.snapshot().done
         st.session_state.train_polling = polling
         st.fragment(live_ui, run_every=POLL_S if polling else None)()
+    with st.expander(tr("train.finder"), expanded=False):
+        finder_ui(config)
 
 
 main()

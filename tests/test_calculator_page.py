@@ -95,3 +95,29 @@ def test_batch_size_is_clamped_when_the_dataset_shrinks_below_it():
     at.number_input(key="calc_n").set_value(100).run()
     assert not at.exception
     assert at.number_input(key="calc_batch_size").value == 100
+
+
+def test_a_link_with_new_settings_is_applied_in_the_same_session():
+    at = _app(lang="en", n="200", batch_size="20", epochs="10")
+    at.query_params.clear()
+    at.query_params.update({"n": "1000", "batch_size": "50", "epochs": "20"})
+    at.run()
+    assert (_metrics(at)["Iterations per epoch"], _metrics(at)["Total updates"]) == ("20", "400")
+
+
+def test_returning_through_the_navigation_keeps_the_settings():
+    at = _app(lang="en", n="200", batch_size="20", epochs="10")
+    at.query_params.clear()  # the navigation clears the URL on a page switch
+    at.run()
+    assert _metrics(at)["Total updates"] == "100"
+
+
+def test_presenter_link_can_show_a_single_slider():
+    at = _app(lang="en", n="1000", batch_size="50", epochs="20", present="true", n_hide="true", epochs_hide="true",
+              framework_hide="true", val_split_hide="true", drop_last_hide="true", accum_hide="true",
+              devices_hide="true")
+    assert not at.exception
+    assert [w.key for w in at.number_input] == ["calc_batch_size", "whatif_updates", "whatif_iterations",
+                                                "whatif_rate"]
+    assert _metrics(at)["Total updates"] == "400"
+    assert at.query_params["present"] in ("true", ["true"]) and at.query_params["n_hide"] in ("true", ["true"])

@@ -58,17 +58,6 @@ def test_typing_a_dataset_size_updates_the_metrics_and_the_url(page, server_url)
     assert "batch_size=20" in page.url
 
 
-def test_first_visit_to_a_page_path_on_a_fresh_server_keeps_the_language(browser, fresh_server_url):
-    # A fresh server runs pages/ files on their own until app.py has run once; the shell must still apply.
-    context = browser.new_context(locale="en-US")
-    page = context.new_page()
-    page.goto(f"{fresh_server_url}/calculator?lang=ko&n=200&batch_size=20&epochs=10")
-    page.wait_for_selector('[data-testid="stMetric"]', timeout=30_000)
-    assert page.locator("h1", has_text="배치 · 에폭 계산기").count() == 1
-    assert _metric(page, "에폭당 반복 수") == "10"
-    context.close()
-
-
 def test_sidebar_language_switch_changes_the_page_and_the_url(page, server_url):
     page.goto(f"{server_url}/?n=200&batch_size=20&epochs=10&lang=ko")
     page.wait_for_selector('[data-testid="stMetric"]', timeout=30_000)

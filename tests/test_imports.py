@@ -30,3 +30,15 @@ def test_calculator_and_figures_do_not_import_torch():
 @pytest.mark.parametrize("module", sorted(p.stem for p in (ROOT / "core").glob("*.py") if p.stem != "__init__"))
 def test_no_core_module_imports_streamlit(module):
     assert "streamlit" not in _loaded_after_import(f"core.{module}")
+
+
+def test_the_calculator_page_runs_without_importing_torch():
+    code = (
+        "import logging, sys; logging.disable(logging.WARNING)\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        "at = AppTest.from_file('app.py', default_timeout=60); at.query_params['lang'] = 'en'; at.run()\n"
+        "assert not at.exception, at.exception\n"
+        "print('torch' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "False"

@@ -48,6 +48,7 @@ def test_train_runs_to_the_planned_updates_and_logs_like_the_seed():
     at = _training(dataset="moons", n="200", batch_size="32", epochs="3", val_split="0.2")
     at.button(key="train_button").click().run()
     _wait_until(at, lambda a: _run_status(a) == "finished")
+    at.run()  # draw the final snapshot (the status may have changed after the previous draw)
     snapshot = at.session_state["train_run"].snapshot()
     assert len(snapshot.updates) == snapshot.plan.total_updates == 15
     log = "\n".join(code.value for code in at.code)
@@ -61,6 +62,7 @@ def test_stop_ends_a_long_run_and_keeps_its_history():
     _wait_until(at, lambda a: len(a.session_state["train_run"].snapshot().updates) > 0)
     at.button(key="stop_button").click().run()
     _wait_until(at, lambda a: _run_status(a) == "stopped")
+    at.run()
     snapshot = at.session_state["train_run"].snapshot()
     assert 0 < len(snapshot.updates) < snapshot.plan.total_updates
     assert any("Stopped" in s.value for s in at.success)
@@ -97,3 +99,23 @@ def test_random_labels_dataset_says_there_is_nothing_to_learn():
 def test_training_page_in_korean():
     at = _training(lang="ko")
     assert at.title[0].value == "실시간 학습"
+
+
+def test_warm_up_and_scaling_from_the_url_become_the_run_schedule():
+    at = _training(dataset="moons", n="200", batch_size="64", epochs="4", val_split="0.2", lr="0.001",
+                   lr_rule="linear", warmup_epochs="2", decay="cosine")
+    at.button(key="train_button").click().run()
+    _wait_until(at, lambda a: _run_status(a) == "finished")
+    snapshot = at.session_state["train_run"].snapshot()
+    lrs = snapshot.updates.lr
+    assert max(lrs) == pytest.approx(0.001 * 64 / 32)  # the seed's linear rule
+    assert lrs[0] == pytest.approx(0.1 * 0.002)  # warm-up starts at a tenth of the peak
+    assert len(lrs) == snapshot.plan.total_updates
+
+
+def test_hidden_controls_keep_their_url_values_and_stay_hidden():
+    at = _training(dataset="moons", n="500", batch_size="50", epochs="5", batch_size_hide="true", present="true")
+    assert not at.exception
+    assert all(w.key != "train_batch_size" for w in at.number_input)
+    assert _metrics(at)["Iterations per epoch"] == "8"  # 400 training samples / 50
+    assert at.query_params["batch_size_hide"] in ("true", ["true"])

@@ -1,0 +1,337 @@
+"""Compare batch sizes: the same model, data and initial weights trained with 2-4 batch sizes, side by side."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+from core.batching import SettingsError
+from core.compare import (
+    BUDGETS,
+    LR_MAX,
+    LR_MIN,
+    LR_RULES,
+    MAX_BATCH,
+    MAX_EPOCHS,
+    MAX_RUNS,
+    MAX_SECONDS,
+    PARAMS,
+    CompareConfig,
+    CompareSnapshot,
+    ComparisonRun,
+    RunSummary,
+    compare_from_query,
+    compare_to_query,
+    noise_figure,
+    summarise,
+    verdicts,
+)
+from core.datasets import DATASETS, load_dataset
+from core.engine import TrainConfig
+from core.i18n import fmt_duration, fmt_float, fmt_int
+from core.noise import NoiseReport
+from core.train_figures import X_AXES, loss_figure, monitoring_figure
+from core.training_view import epoch_curves, update_curves
+from ui.lang import current_lang, tr
+from ui.runs import COMPARE_KEY
+from ui.shell import require_app_shell
+from ui.urlstate import keep_settings, restore_settings, url_problems_ui
+from ui.widgets import log_number, nice_values
+
+PREFIX = "cmp_"
+RUN_KEY = COMPARE_KEY
+PARAM_NAMES = ["batch_sizes", *(param.name for param in PARAMS)]
+POLL_S = 0.3
+LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0)
+
+
+def _key(name: str) -> str:
+    return PREFIX + name
+
+
+def _widget_values(config: CompareConfig) -> dict[str, object]:
+    base = config.base
+    values = {"batch_sizes": list(config.batch_sizes), "budget": config.budget, "seconds": config.seconds,
+              "lr_rule": config.lr_rule, "epochs": base.epochs, "dataset": base.dataset, "n": base.n_samples,
+              "lr": base.learning_rate, "seed": base.seed}
+    return {_key(name): value for name, value in values.items()}
+
+
+def _dataset_changed() -> None:
+    st.session_state[_key("n")] = DATASETS[st.session_state[_key("dataset")]].default_size
+
+
+def settings_ui() -> CompareConfig | None:
+    """Every comparison setting as a widget; None while fewer than two batch sizes are picked."""
+    with st.container(border=True):
+        st.markdown(f"**{tr('compare.section.runs')}**")
+        chosen = [int(b) for b in st.session_state[_key("batch_sizes")]]
+        options = sorted({*nice_values(1, 4096, 1), *chosen})  # a shared URL may name any size
+        batch_sizes = st.multiselect(tr("compare.batch_sizes"), options, key=_key("batch_sizes"),
+                                     max_selections=MAX_RUNS, format_func=fmt_int, help=tr("compare.batch_sizes_help"))
+        budget = st.segmented_control(tr("compare.budget"), BUDGETS, key=_key("budget"), help=tr("compare.budget_help"),
+                                      format_func=lambda b: tr(f"compare.budget.{b}")) or "epochs"
+        epochs = log_number(tr("calc.epochs"), tr("calc.drag", label=tr("calc.epochs")), _key("epochs"), 1, MAX_EPOCHS,
+                            help=tr("calc.epochs_help"), disabled=budget == "time")
+        seconds = st.session_state[_key("seconds")]
+        if budget == "time":
+            seconds = st.slider(tr("compare.seconds"), 0.5, MAX_SECONDS, step=0.5, key=_key("seconds"))
+        lr_rule = st.segmented_control(tr("compare.lr_rule"), LR_RULES, key=_key("lr_rule"),
+                                       format_func=lambda r: tr(f"compare.lr_rule.{r}"),
+                                       help=tr("compare.lr_rule_help")) or "none"
+    with st.container(border=True):
+        st.markdown(f"**{tr('compare.section.data')}**")
+        dataset = st.selectbox(tr("train.dataset"), tuple(DATASETS), key=_key("dataset"),
+                               format_func=lambda d: tr(f"dataset.{d}.title"), on_change=_dataset_changed)
+        spec = DATASETS[dataset]
+        n = log_number(tr("train.n"), tr("calc.drag", label=tr("train.n")), _key("n"), spec.min_size, spec.max_size,
+                       help=tr("train.n_help", low=spec.min_size, high=spec.max_size))
+        rates = sorted({*LEARNING_RATES, float(st.session_state[_key("lr")])})
+        lr = st.select_slider(tr("train.lr"), rates, key=_key("lr"), format_func=lambda v: f"{v:g}",
+                              help=tr("train.lr_help"))
+        seed = st.number_input(tr("train.seed"), 0, 2**31 - 1, step=1, key=_key("seed"))
+    if len(batch_sizes) < 2:
+        st.error(tr("compare.too_few"))
+        return None
+    base = replace(TrainConfig(), dataset=dataset, n_samples=n, noise=spec.default_noise, epochs=epochs,
+                   learning_rate=min(max(float(lr), LR_MIN), LR_MAX), seed=int(seed))
+    sizes = tuple(sorted(min(max(int(b), 1), MAX_BATCH) for b in batch_sizes))
+    return CompareConfig(base, sizes, budget=budget, seconds=float(seconds), lr_rule=lr_rule)
+
+
+def plan_ui(config: CompareConfig) -> bool:
+    """What each batch size will do before anything runs; False when the settings cannot train."""
+    try:
+        plans = config.validate()
+    except ValueError as error:
+        message = error.message(current_lang()) if isinstance(error, SettingsError) else str(error)
+        st.error(tr("compare.invalid", message=message))
+        return False
+    st.markdown(f"**{tr('compare.plan')}**")
+    rows = []
+    timed = config.budget == "time"  # how far a timed run gets depends on the machine: no count to show
+    for run_config, plan in zip(config.run_configs(), plans, strict=True):
+        rows.append({
+            tr("compare.col.batch"): fmt_int(run_config.batch_size),
+            tr("compare.col.lr"): f"{run_config.learning_rate:.3g}",
+            tr("compare.col.iterations"): fmt_int(plan.iterations_per_epoch),
+            tr("compare.col.updates_planned"): "—" if timed else fmt_int(run_config.update_limit),
+            tr("compare.col.epochs_planned"): "—" if timed else fmt_float(
+                run_config.update_limit / plan.updates_per_epoch),
+        })
+    st.dataframe(rows, hide_index=True, key="cmp_plan_table")
+    note = {"epochs": {"epochs": config.base.epochs},
+            "updates": {"updates": fmt_int(config.budget_updates()), "reference": config.reference_batch,
+                        "epochs": config.base.epochs},
+            "time": {"seconds": fmt_float(config.seconds, 1)}}[config.budget]
+    st.caption(tr(f"compare.budget_note.{config.budget}", **note))
+    return True
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _dataset(dataset: str, n: int, noise: float, seed: int) -> tuple[object, object]:
+    """The data set's tensors, shared (not copied) by every session asking for the same settings."""
+    return load_dataset(dataset, n, noise=noise, seed=seed)
+
+
+def _start(config: CompareConfig) -> None:
+    current = st.session_state.get(RUN_KEY)
+    if current is not None and not current.snapshot().done:
+        return  # a double click must not start a second comparison
+    base = config.base
+    data = None if DATASETS[base.dataset].needs_download else _dataset(base.dataset, base.n_samples, base.noise,
+                                                                       base.seed)
+    run = ComparisonRun(config, data=data)  # type: ignore[arg-type]
+    run.start()
+    st.session_state[RUN_KEY] = run
+
+
+def _stop() -> None:
+    run = st.session_state.get(RUN_KEY)
+    if run is not None:
+        run.stop()
+
+
+def controls_ui(config: CompareConfig | None, can_run: bool) -> None:
+    """Compare and Stop."""
+    run = st.session_state.get(RUN_KEY)
+    running = run is not None and not run.snapshot().done
+    start, stop = st.columns(2)
+    start.button(tr("compare.start"), type="primary", icon=":material/play_arrow:", width="stretch",
+                 disabled=running or not can_run, on_click=_start, args=(config,), key="compare_button")
+    stop.button(tr("compare.stop"), icon=":material/stop:", width="stretch", disabled=not running, on_click=_stop,
+                key="compare_stop")
+
+
+def _progress_ui(snapshot: CompareSnapshot) -> None:
+    lang = current_lang()
+    for i, config in enumerate(snapshot.configs):
+        if i >= len(snapshot.runs):
+            st.progress(0.0, text=tr("compare.pending", batch=config.batch_size))
+            continue
+        run = snapshot.runs[i]
+        p = run.progress
+        if config.time_budget_s is not None:
+            fraction = 1.0 if run.done else min(1.0, p.elapsed_s / config.time_budget_s)
+            text = tr("compare.progress_time", batch=config.batch_size, updates=fmt_int(p.updates_done),
+                      elapsed=fmt_float(p.elapsed_s, 1), seconds=fmt_float(config.time_budget_s, 1))
+        else:
+            fraction = min(1.0, p.fraction)
+            text = tr("compare.progress", batch=config.batch_size, updates=fmt_int(p.updates_done),
+                      total=fmt_int(p.total_updates))
+        if p.samples_per_s:
+            text += " · " + tr("train.throughput", rate=fmt_float(p.samples_per_s, 0))
+            text += " · " + tr("train.elapsed", time=fmt_duration(p.elapsed_s, lang))
+        st.progress(fraction, text=text)
+
+
+def _status_ui(snapshot: CompareSnapshot) -> None:
+    status = snapshot.status
+    batch = snapshot.configs[snapshot.current].batch_size
+    text = tr(f"compare.status.{status}", batch=batch, index=snapshot.current + 1, count=len(snapshot.configs),
+              message=snapshot.message)
+    if status == "failed":
+        st.error(text)
+    elif status == "abandoned":
+        st.warning(text)
+    elif status in ("finished", "stopped"):
+        st.success(text)
+    else:
+        st.info(text)
+
+
+def charts_ui(snapshot: CompareSnapshot) -> None:
+    """Every batch size's curves on one figure, per epoch and per update, on a chosen x axis."""
+    lang = current_lang()
+    st.markdown(f"**{tr('compare.curves')}**")
+    # Largest batch first: the figures draw the last run boldest, with its raw per-update loss and epoch ends,
+    # so the smallest batch, whose update-to-update noise is the point, goes last.
+    runs = sorted(snapshot.runs, key=lambda r: -r.config.batch_size)
+    labels = [tr("compare.run_label", batch=run.config.batch_size) for run in runs]
+    st.plotly_chart(monitoring_figure([epoch_curves(r, lb) for r, lb in zip(runs, labels, strict=True)],
+                                      lang=lang), key="cmp_monitoring_chart")
+    first = snapshot.configs[0]
+    natural = "time" if first.time_budget_s is not None else "updates" if first.max_updates is not None else "epochs"
+    axis_col, smooth_col = st.columns([3, 2])
+    x_axis = axis_col.segmented_control(tr("train.x_axis"), X_AXES, default=natural, key=f"cmp_x_axis_{natural}",
+                                        format_func=lambda a: tr(f"train.axis.{a}")) or natural
+    smoothing = smooth_col.slider(tr("train.smoothing"), 0.0, 0.99, 0.8, 0.01, key="cmp_smoothing")
+    curves = [update_curves(r, lb) for r, lb in zip(runs, labels, strict=True)]
+    st.plotly_chart(loss_figure(curves, x_axis=x_axis, smoothing=smoothing, lang=lang), key="cmp_loss_chart")
+
+
+def _memory(summary: RunSummary) -> str:
+    value = f"{summary.peak_memory_bytes / 1024:,.1f} KiB" if summary.peak_memory_bytes < 2**20 else (
+        f"{summary.peak_memory_bytes / 2**20:,.1f} MiB")
+    return tr("compare.memory_estimate" if summary.memory_is_estimate else "compare.memory_measured", value=value)
+
+
+def _fmt(value: float | None, digits: int = 3) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def results_ui(summaries: list[RunSummary], noise: NoiseReport | None) -> None:
+    """The results table: one column per batch size, one row per measure."""
+    st.markdown(f"**{tr('compare.results')}**")
+
+    def cosine(s: RunSummary) -> float | None:
+        if noise is None or s.batch_size not in noise.batch_sizes:
+            return None
+        return noise.cosine[noise.batch_sizes.index(s.batch_size)]
+
+    measures = {
+        "lr": lambda s: f"{s.learning_rate:.3g}",
+        "status": lambda s: tr(f"compare.run_status.{s.status}"),
+        "updates": lambda s: fmt_int(s.updates),
+        "epochs": lambda s: fmt_float(s.epochs_done, 2),
+        "wall": lambda s: _fmt(s.wall_time_s, 2),
+        "rate": lambda s: fmt_float(s.samples_per_s, 0) if s.samples_per_s else "—",
+        "memory": _memory,
+        "train_loss": lambda s: _fmt(s.train_loss),
+        "val_loss": lambda s: _fmt(s.val_loss),
+        "train_acc": lambda s: _fmt(s.train_accuracy),
+        "val_acc": lambda s: _fmt(s.val_accuracy),
+        "gap_acc": lambda s: _fmt(None if s.accuracy_gap is None else 100 * s.accuracy_gap, 1),
+        "gap_loss": lambda s: _fmt(s.loss_gap),
+        "noise": lambda s: _fmt(s.loss_noise),
+        "cosine": lambda s: _fmt(cosine(s), 2),
+    }
+    rows = [{tr("compare.col.measure"): tr(f"compare.col.{name}"),
+             **{tr("compare.run_label", batch=s.batch_size): cell(s) for s in summaries}}
+            for name, cell in measures.items()]
+    st.dataframe(rows, hide_index=True, height="content", key="cmp_results_table")
+    st.caption(tr("compare.results_note"))
+
+
+def noise_ui(noise: NoiseReport) -> None:
+    """The critical batch size estimate beside the batch sizes tried."""
+    st.markdown(f"**{tr('compare.noise')}**")
+    scale = noise.scale
+    value = tr("compare.bsimple_none") if scale.b_simple is None else fmt_float(scale.b_simple, 1)
+    st.metric(tr("compare.bsimple"), value, help=tr("compare.bsimple_help", small=scale.b_small, big=scale.b_big),
+              border=True)
+    st.plotly_chart(noise_figure(noise, lang=current_lang()), key="cmp_noise_chart")
+    st.caption(tr("compare.bsimple_caption", tried=", ".join(fmt_int(b) for b in noise.batch_sizes),
+                  trace=f"{scale.trace_sigma:.4g}", g2=f"{scale.grad_sq:.4g}"))
+    if scale.b_simple is None:
+        st.info(tr("compare.bsimple_undefined"))
+    st.caption(tr("compare.noise_note", draws=noise.draws))
+
+
+def verdicts_ui(summaries: list[RunSummary], noise: NoiseReport | None) -> None:
+    """The seed's claims against the measured numbers."""
+    lines = verdicts(summaries, noise, current_lang())
+    if not lines:
+        return
+    st.markdown(f"**{tr('compare.verdicts')}**")
+    st.markdown("\n".join(f"- {line}" for line in lines))
+    st.caption(tr("compare.verdicts_note"))
+
+
+def live_ui() -> None:
+    """Everything that changes while the comparison runs; polled by a fragment while it is active."""
+    run = st.session_state.get(RUN_KEY)
+    if run is None:
+        st.info(tr("compare.press_start"))
+        return
+    run.heartbeat()
+    snapshot = run.snapshot()
+    _progress_ui(snapshot)
+    _status_ui(snapshot)
+    if snapshot.runs:
+        charts_ui(snapshot)
+        summaries = [summarise(r) for r in snapshot.runs if r.done]
+        if summaries:
+            results_ui(summaries, snapshot.noise)
+        if snapshot.noise is not None:
+            noise_ui(snapshot.noise)
+        if snapshot.done:
+            verdicts_ui(summaries, snapshot.noise)
+    if snapshot.done and st.session_state.get("cmp_polling"):
+        st.session_state.cmp_polling = False
+        st.rerun(scope="app")  # stop polling: the full rerun defines the fragment without run_every
+
+
+def main() -> None:
+    """Wire the page: URL -> settings -> plan per batch size -> Compare -> live fragment."""
+    require_app_shell()
+    restore_settings("cmp", PARAM_NAMES, compare_from_query, _widget_values)
+    st.title(tr("compare.title"))
+    st.caption(tr("compare.intro"))
+    url_problems_ui("cmp")
+    settings_col, live_col = st.columns([1, 2.4], gap="large")
+    with settings_col:
+        config = settings_ui()
+    if config is not None:
+        keep_settings("cmp", config, compare_to_query(config), current_lang())
+    with live_col:
+        can_run = config is not None and plan_ui(config)
+        controls_ui(config, can_run)
+        run = st.session_state.get(RUN_KEY)
+        polling = run is not None and not run.snapshot().done
+        st.session_state.cmp_polling = polling
+        st.fragment(live_ui, run_every=POLL_S if polling else None)()
+
+
+main()

@@ -1,0 +1,187 @@
+"""The seed lesson as a guided walk-through: each section with a live widget, a link and a question."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.batching import plan, recommend_batch_size
+from core.calculator import explain
+from core.figures import conveyor_figure, timeline_figure
+from core.i18n import fmt_int
+from core.lesson import (
+    GUIDE_RANGES,
+    SECTIONS,
+    CodeSettings,
+    framework_plan,
+    keras_code,
+    pytorch_code,
+    question,
+)
+from core.schedules import scale_lr, warmup_updates
+from ui.lang import current_lang, tr
+from ui.shell import require_app_shell
+
+
+def _link(page: str, label_key: str, **query: object) -> None:
+    st.page_link(page, label=tr(label_key), icon=":material/arrow_forward:",
+                 query_params={name: str(value) for name, value in query.items()} | {"lang": current_lang()})
+
+
+def quiz_ui(section: str) -> None:
+    """A question computed by core, answered in place with instant feedback."""
+    variant_key = f"learn_variant_{section}"
+    variant = st.session_state.get(variant_key, 0)
+    q = question(section, variant)
+    with st.container(border=True):
+        st.markdown(f"**{tr('learn.quiz')}** — {tr(q.key, **q.values)}")
+        answer_key = f"learn_answer_{section}_{variant}"
+        if q.kind == "int":
+            given = st.number_input(tr("learn.quiz.answer"), min_value=0, step=1, value=None, key=answer_key)
+            shown_answer = fmt_int(int(q.answer))
+        else:
+            labels = {option: tr(f"learn.regime.{option}") if section == "names" else option for option in q.choices}
+            given = st.radio(tr("learn.quiz.answer"), q.choices, index=None, key=answer_key,
+                             format_func=lambda option: labels[option], horizontal=True)
+            shown_answer = labels[str(q.answer)]
+        if given is not None:  # feedback as soon as there is an answer
+            if q.is_correct(given):
+                st.success(tr("learn.quiz.right", answer=shown_answer))
+            else:
+                st.error(tr("learn.quiz.wrong", answer=shown_answer))
+        st.button(tr("learn.quiz.new"), key=f"learn_new_{section}",
+                  on_click=lambda: st.session_state.update({variant_key: variant + 1}))
+
+
+def batch_size_ui() -> None:
+    st.markdown(tr("learn.batch_size.text"))
+    left, right = st.columns(2)
+    problems = left.number_input(tr("learn.batch_size.problems"), 1, 10_000, 100, key="learn_problems")
+    per = right.number_input(tr("learn.batch_size.per"), 1, 10_000, 10, key="learn_per")
+    p = plan(int(problems), min(int(per), int(problems)), 1)
+    st.markdown(tr("learn.batch_size.result", problems=fmt_int(p.n_samples), per=p.batch_size,
+                   gradings=p.iterations_per_epoch, last=p.last_batch_size))
+    _link("pages/calculator.py", "learn.open_calculator", n=p.n_samples, batch_size=p.batch_size, epochs=1)
+
+
+def how_it_works_ui() -> None:
+    st.markdown(tr("learn.how_it_works.text"))
+    p = plan(200, 20, 10)
+    st.plotly_chart(conveyor_figure(p, 1, shuffle=True, lang=current_lang()), key="learn_conveyor")
+    _link("pages/calculator.py", "learn.open_calculator", n=200, batch_size=20, epochs=10)
+
+
+def epoch_ui() -> None:
+    st.markdown(tr("learn.epoch.text"))
+    st.plotly_chart(timeline_figure(plan(200, 20, 10), lang=current_lang()), key="learn_timeline")
+
+
+def small_vs_large_ui() -> None:
+    st.markdown(tr("learn.small_vs_large.text"))
+    small, large = st.columns(2)
+    for column, prefix in ((small, "small"), (large, "large")):
+        with column.container(border=True):
+            st.markdown(f"**{tr(f'learn.small_vs_large.{prefix}')}**")
+            st.markdown(tr(f"learn.small_vs_large.{prefix}_pros"))
+            st.markdown(tr(f"learn.small_vs_large.{prefix}_cons"))
+    n = 10_000
+    st.markdown(tr("learn.small_vs_large.counts", n=fmt_int(n), small=fmt_int(plan(n, 8, 1).updates_per_epoch),
+                   large=fmt_int(plan(n, 256, 1).updates_per_epoch)))
+    _link("pages/compare.py", "learn.open_compare", batch_sizes="8,32,256")
+
+
+def guide_ui() -> None:
+    st.markdown(tr("learn.guide.text"))
+    rows = [f"| {tr('learn.guide.size')} | {tr('learn.guide.range')} |", "|---|---|"]
+    for size_class, batch_range in zip(("small", "medium", "large"), GUIDE_RANGES, strict=True):
+        rows.append(f"| {tr(f'rec.class.{size_class}')} | {batch_range} |")
+    st.markdown("\n".join(rows))
+    n = st.number_input(tr("learn.guide.your_n"), 1, 10_000_000, 5_000, key="learn_guide_n")
+    rec = recommend_batch_size(int(n))
+    st.markdown(tr("learn.guide.answer", n=fmt_int(int(n)), size_class=tr(f"rec.class.{rec.size_class}"),
+                   low=rec.low, high=rec.high))
+
+
+def whole_vs_batches_ui() -> None:
+    st.markdown(tr("learn.whole_vs_batches.text"))
+    n = 60_000
+    st.markdown(tr("learn.whole_vs_batches.compare", n=fmt_int(n), whole=plan(n, n, 1).updates_per_epoch,
+                   batched=fmt_int(plan(n, 32, 1).updates_per_epoch)))
+    _link("pages/calculator.py", "learn.open_calculator", n=n, batch_size=n, epochs=10)
+
+
+def names_ui() -> None:
+    st.markdown(tr("learn.names.text"))
+    for key in ("batch", "stochastic", "mini_batch"):
+        st.markdown(f"- {tr(f'learn.names.{key}')}")
+    _link("pages/paths.py", "learn.open_paths", n=200, batch_size=32)
+
+
+def worked_ui() -> None:
+    st.markdown(tr("learn.worked.text"))
+    st.code("\n".join(explain(plan(1000, 50, 20)).formula), language="python")
+    st.markdown(tr("learn.worked.result"))
+    _link("pages/calculator.py", "learn.open_calculator", n=1000, batch_size=50, epochs=20)
+
+
+def code_ui() -> None:
+    st.markdown(tr("learn.code.text"))
+    with st.container(border=True):
+        st.caption(tr("learn.code_settings"))
+        cols = st.columns(5)
+        n = cols[0].number_input(tr("calc.n"), 2, 60_000, 1_000, key="learn_code_n")
+        batch_size = cols[1].number_input(tr("calc.batch_size"), 1, int(n), min(32, int(n)), key="learn_code_b")
+        epochs = cols[2].number_input(tr("calc.epochs"), 1, 1_000, 10, key="learn_code_e")
+        val_split = cols[3].slider(tr("calc.val_split"), 0.0, 0.5, 0.2, 0.05, key="learn_code_v")
+        drop_last = cols[4].checkbox(tr("calc.drop_last"), key="learn_code_drop")
+    settings = CodeSettings(int(n), int(batch_size), int(epochs), round(float(val_split), 2), drop_last)
+    lang = current_lang()
+    torch_plan = framework_plan(settings, "pytorch")
+    if torch_plan.total_updates == 0:
+        st.warning(tr("warn.zero_updates", batch=settings.batch_size, per_rank=torch_plan.samples_per_rank))
+    keras_tab, torch_tab = st.tabs([tr("learn.tab.keras"), tr("learn.tab.pytorch")])
+    try:
+        keras_tab.code(keras_code(settings, lang), language="python")
+    except ValueError as error:
+        keras_tab.warning(str(error))
+    torch_tab.code(pytorch_code(settings, lang), language="python")
+    _link("pages/training.py", "learn.open_training", dataset="random", n=settings.n,
+          batch_size=settings.batch_size, epochs=settings.epochs, val_split=settings.val_split,
+          drop_last=str(settings.drop_last).lower(), model="linear", optimizer="adam", lr=0.001)
+
+
+def monitoring_ui() -> None:
+    st.markdown(tr("learn.monitoring.text"))
+    _link("pages/training.py", "learn.open_training", dataset="digits", n=1797, batch_size=32, epochs=10,
+          val_split=0.2)
+
+
+def tips_ui() -> None:
+    st.markdown(tr("learn.tips.lr", lr=f"{scale_lr(0.001, 256, 32, 'linear'):g}"))
+    n, batch = 1_000, 32
+    p = plan(n, batch, 10)
+    st.markdown(tr("learn.tips.warmup", n=fmt_int(n), batch=batch, updates=warmup_updates(p, 3),
+                   per_epoch=p.updates_per_epoch))
+    _link("pages/learning-rate.py", "learn.open_lr", batch_size=256, base_lr=0.001, base_batch_size=32,
+          initial_lr=0.0001, final_lr=0.001, warmup_epochs=3, n=n, epochs=10)
+
+
+SECTION_UI = {
+    "batch_size": batch_size_ui, "how_it_works": how_it_works_ui, "epoch": epoch_ui,
+    "small_vs_large": small_vs_large_ui, "guide": guide_ui, "whole_vs_batches": whole_vs_batches_ui,
+    "names": names_ui, "worked": worked_ui, "code": code_ui, "monitoring": monitoring_ui, "tips": tips_ui,
+}
+
+
+def main() -> None:
+    """The lesson, section by section, in the seed's order."""
+    require_app_shell()
+    st.title(tr("learn.title"))
+    st.caption(tr("learn.strategy"))
+    st.markdown(tr("learn.intro"))
+    for section in SECTIONS:
+        st.header(tr(f"learn.section.{section}"), divider="gray")
+        SECTION_UI[section]()
+        quiz_ui(section)
+
+
+main()

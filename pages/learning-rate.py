@@ -1,0 +1,203 @@
+"""The learning-rate page: scale the learning rate with the batch size, then warm it up update by update."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict
+
+import streamlit as st
+
+from core.batching import BatchPlan, SettingsError
+from core.i18n import fmt_int
+from core.schedule_figures import schedule_figure
+from core.schedules import (
+    ADAM_BETA1,
+    ADAM_BETA2,
+    ADAM_EPS,
+    DECAYS,
+    LINEAR_SCALING_LIMIT,
+    LR_MAX,
+    LR_MIN,
+    MAX_BATCH,
+    MAX_EPOCHS,
+    MAX_SAMPLES,
+    MAX_WARMUP_EPOCHS,
+    PARAMS,
+    LRSettings,
+    ScheduleError,
+    adam_sqrt_scaling,
+    exceeds_linear_limit,
+    scale_lr,
+    settings_from_query,
+    settings_to_query,
+    warmup_updates,
+)
+from ui.lang import current_lang, tr
+from ui.shell import require_app_shell
+from ui.urlstate import keep_settings, restore_settings, url_problems_ui
+from ui.widgets import log_number
+
+PREFIX = "lr_"
+PARAM_NAMES = [param.name for param in PARAMS]
+LR_FORMAT = "%.6g"
+
+
+def _key(name: str) -> str:
+    return PREFIX + name
+
+
+def fmt_lr(value: float) -> str:
+    """A learning rate without float noise: 0.008, 0.00282843, 1e-08."""
+    return f"{value:.6g}"
+
+
+def _widget_values(settings: LRSettings) -> dict[str, object]:
+    return {_key(name): value for name, value in asdict(settings).items()}
+
+
+def _format_used(used: object) -> object:
+    return fmt_lr(used) if isinstance(used, float) else used
+
+
+def _lr_input(label_key: str, name: str, low: float = LR_MIN, *, help_key: str | None = None) -> float:
+    return float(st.number_input(tr(label_key), low, LR_MAX, step=0.0001, format=LR_FORMAT, key=_key(name),
+                                 help=tr(help_key) if help_key else None))
+
+
+def _log_number(label_key: str, name: str, high: int, *, help_key: str | None = None) -> int:
+    label = tr(label_key)
+    return log_number(label, tr("calc.drag", label=label), _key(name), 1, high,
+                      help=tr(help_key) if help_key else None)
+
+
+def scaling_ui() -> tuple[float, int, int]:
+    """The scaling-rule calculator: base lr, base batch and new batch in, the three rules out."""
+    st.subheader(tr("lr.scaling.header"))
+    st.caption(tr("lr.scaling.caption"))
+    inputs = st.columns(3)
+    with inputs[0]:
+        base_lr = _lr_input("lr.base_lr", "base_lr", help_key="lr.base_lr_help")
+    with inputs[1]:
+        base_batch = _log_number("lr.base_batch_size", "base_batch_size", MAX_BATCH, help_key="lr.base_batch_size_help")
+    with inputs[2]:
+        batch = _log_number("lr.batch_size", "batch_size", MAX_BATCH, help_key="lr.batch_size_help")
+    kappa = batch / base_batch
+    st.markdown(tr("lr.kappa", batch=batch, base=base_batch, kappa=f"{kappa:g}"))
+    columns = st.columns(3)
+    for column, rule in zip(columns, ("none", "linear", "sqrt"), strict=True):
+        column.metric(tr(f"lr.rule.{rule}"), fmt_lr(scale_lr(base_lr, batch, base_batch, rule)),
+                      help=tr(f"lr.rule.{rule}_help"), border=rule == "linear")
+    linear, root = scale_lr(base_lr, batch, base_batch, "linear"), scale_lr(base_lr, batch, base_batch, "sqrt")
+    st.markdown(f"**{tr('lr.formula')}**")
+    st.code(
+        f"learning_rate = {base_lr:g} * ({batch} / {base_batch}) = {fmt_lr(linear)}\n"
+        f"learning_rate = {base_lr:g} * sqrt({batch} / {base_batch}) = {fmt_lr(root)}",
+        language="python",
+    )
+    if exceeds_linear_limit(batch):
+        st.warning(tr("lr.warn.linear_limit", batch=batch, limit=LINEAR_SCALING_LIMIT))
+    st.info(tr("lr.note.rules"))
+    return base_lr, base_batch, batch
+
+
+def adam_ui(base_lr: float, base_batch: int, batch: int) -> None:
+    """Adam's learning rate, betas and epsilon by the square-root rule (Malladi et al. 2022)."""
+    st.markdown(f"**{tr('lr.adam.header')}**")
+    st.caption(tr("lr.adam.caption"))
+    inputs = st.columns(3)
+    beta1 = inputs[0].number_input(tr("lr.adam.beta1"), 0.0, 0.9999, step=0.01, format="%.4f", key=_key("beta1"))
+    beta2 = inputs[1].number_input(tr("lr.adam.beta2"), 0.0, 0.999999, step=0.001, format="%.6f", key=_key("beta2"))
+    eps = inputs[2].number_input(tr("lr.adam.eps"), 0.0, 1.0, step=1e-8, format="%.1e", key=_key("eps"))
+    try:
+        scaled = adam_sqrt_scaling(base_lr, batch, base_batch, beta1=float(beta1), beta2=float(beta2), eps=float(eps))
+    except ScheduleError as error:
+        st.error(error.message(current_lang()))
+        return
+    results = st.columns(4)
+    results[0].metric(tr("lr.adam.lr"), fmt_lr(scaled.lr))
+    results[1].metric(tr("lr.adam.new_beta1"), fmt_lr(scaled.beta1))
+    results[2].metric(tr("lr.adam.new_beta2"), fmt_lr(scaled.beta2))
+    results[3].metric(tr("lr.adam.new_eps"), f"{scaled.eps:.3g}")
+    if batch < base_batch:
+        st.caption(tr("lr.adam.smaller"))
+
+
+def _use_scaled(lr: float) -> None:
+    st.session_state[_key("final_lr")] = min(max(lr, LR_MIN), LR_MAX)
+
+
+def warmup_inputs_ui(base_lr: float, base_batch: int, batch: int) -> LRSettings:
+    """The warm-up widgets; returns the page's whole settings."""
+    st.subheader(tr("lr.warmup.header"))
+    st.caption(tr("lr.warmup.caption"))
+    left, middle, right = st.columns(3)
+    with left:
+        n = _log_number("lr.n", "n", MAX_SAMPLES)
+        epochs = _log_number("lr.epochs", "epochs", MAX_EPOCHS)
+    with middle:
+        initial_lr = _lr_input("lr.initial_lr", "initial_lr", 0.0, help_key="lr.initial_lr_help")
+        final_lr = _lr_input("lr.final_lr", "final_lr", help_key="lr.final_lr_help")
+        linear = scale_lr(base_lr, batch, base_batch, "linear")
+        st.button(tr("lr.use_scaled", lr=fmt_lr(linear)), key=_key("use_scaled"), on_click=_use_scaled,
+                  args=(linear,), disabled=math.isclose(linear, final_lr) or linear > LR_MAX)
+    with right:
+        warmup_epochs = st.number_input(tr("lr.warmup_epochs"), 0, MAX_WARMUP_EPOCHS, step=1,
+                                        key=_key("warmup_epochs"), help=tr("lr.warmup_epochs_help"))
+        decay = st.radio(tr("lr.decay"), DECAYS, key=_key("decay"), format_func=lambda d: tr(f"lr.decay.{d}"),
+                         horizontal=True)
+        min_lr = _lr_input("lr.min_lr", "min_lr", 0.0, help_key="lr.min_lr_help") if decay != "constant" else float(
+            st.session_state[_key("min_lr")])
+    return LRSettings(
+        base_lr=base_lr, base_batch_size=base_batch, batch_size=batch, initial_lr=initial_lr, final_lr=final_lr,
+        warmup_epochs=int(warmup_epochs), n=n, epochs=epochs, decay=decay, min_lr=min_lr,
+    )
+
+
+def warmup_results_ui(settings: LRSettings, p: BatchPlan) -> None:
+    """The warm-up in numbers, in words and as the schedule per update."""
+    warmup, total = warmup_updates(p, settings.warmup_epochs), p.total_updates
+    counts = st.columns(3)
+    counts[0].metric(tr("metric.iterations_per_epoch"), fmt_int(p.iterations_per_epoch), border=True)
+    counts[1].metric(tr("lr.metric.warmup_updates"), fmt_int(warmup), help=tr("lr.metric.warmup_updates_help"),
+                     border=True)
+    counts[2].metric(tr("metric.total_updates"), fmt_int(total), border=True)
+    rates = st.columns(3)
+    rates[0].metric(tr("lr.metric.first_lr"), fmt_lr(settings.lr(1)))
+    if warmup < total:
+        rates[1].metric(tr("lr.metric.target_lr", update=warmup + 1), fmt_lr(settings.lr(warmup + 1)),
+                        help=tr("lr.metric.target_lr_help"))
+    rates[2].metric(tr("lr.metric.last_lr"), fmt_lr(settings.lr(total)))
+    if warmup:
+        st.markdown(tr("lr.warmup.sentence", epochs=settings.warmup_epochs, per_epoch=p.updates_per_epoch,
+                       updates=warmup, initial=fmt_lr(settings.initial_lr), final=fmt_lr(settings.final_lr)))
+    else:
+        st.info(tr("lr.warn.no_warmup"))
+    if warmup >= total:
+        st.warning(tr("lr.warn.warmup_longer", warmup=warmup, total=total, final=fmt_lr(settings.final_lr)))
+    st.plotly_chart(schedule_figure(settings, lang=current_lang()), key="lr_schedule_chart")
+
+
+def main() -> None:
+    """Wire the page: URL -> widgets -> scaling rules and schedule -> URL."""
+    require_app_shell()
+    restore_settings("lr", PARAM_NAMES, settings_from_query, _widget_values)
+    for name, value in (("beta1", ADAM_BETA1), ("beta2", ADAM_BETA2), ("eps", ADAM_EPS)):
+        st.session_state.setdefault(_key(name), value)
+    st.title(tr("lr.title"))
+    st.caption(tr("lr.intro"))
+    url_problems_ui("lr", format_used=_format_used)
+    base_lr, base_batch, batch = scaling_ui()
+    adam_ui(base_lr, base_batch, batch)
+    st.divider()
+    settings = warmup_inputs_ui(base_lr, base_batch, batch)
+    keep_settings("lr", settings, settings_to_query(settings), current_lang())
+    try:
+        p = settings.validate()
+    except SettingsError as error:
+        st.error(tr("lr.invalid", message=error.message(current_lang())))
+        return
+    warmup_results_ui(settings, p)
+    st.caption(tr("lr.share"))
+
+
+main()

@@ -1,0 +1,155 @@
+"""Descent paths: batch, stochastic and mini-batch gradient descent drawn on one loss surface."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import pandas as pd
+import streamlit as st
+
+from core.i18n import fmt_float, fmt_int
+from core.paths import (
+    BUDGETS,
+    LEARNING_RATES,
+    LR_MAX,
+    LR_MIN,
+    MAX_EPOCHS,
+    MAX_NOISE,
+    MAX_SAMPLES,
+    MIN_SAMPLES,
+    PARAMS,
+    DescentPath,
+    PathsSettings,
+    Surface,
+    descend_all,
+    loss_surface,
+    paths_figure,
+    settings_from_query,
+    settings_to_query,
+    target_updates,
+)
+from ui.lang import current_lang, tr
+from ui.shell import require_app_shell
+from ui.urlstate import keep_settings, restore_settings, url_problems_ui
+from ui.widgets import log_number
+
+PREFIX = "paths_"
+
+
+PARAM_NAMES = [param.name for param in PARAMS]
+
+
+def _key(name: str) -> str:
+    return PREFIX + name
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _surface(n: int, noise: float, seed: int) -> Surface:
+    """The loss surface of one data set, shared by every session that asks for it."""
+    return loss_surface(n, noise, seed)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _paths(settings: PathsSettings) -> list[DescentPath]:
+    """The three descent paths of ``settings``."""
+    return descend_all(settings)
+
+
+def _widget_values(settings: PathsSettings) -> dict[str, object]:
+    return {_key(name): value for name, value in asdict(settings).items()}
+
+
+def settings_ui() -> PathsSettings:
+    """The settings widgets; returns the settings they describe."""
+    st.subheader(tr("paths.settings"))
+    n = log_number(tr("paths.n"), tr("calc.drag", label=tr("paths.n")), _key("n"), MIN_SAMPLES, MAX_SAMPLES,
+                   help=tr("paths.n_help", low=MIN_SAMPLES, high=fmt_int(MAX_SAMPLES)))
+    batch_size = log_number(tr("paths.batch_size"), tr("calc.drag", label=tr("paths.batch_size")),
+                            _key("batch_size"), 1, n, help=tr("paths.batch_size_help"))
+    current_lr = min(max(float(st.session_state[_key("lr")]), LR_MIN), LR_MAX)
+    st.session_state[_key("lr")] = current_lr
+    lr = st.select_slider(tr("paths.lr"), sorted({*LEARNING_RATES, current_lr}), key=_key("lr"),
+                          format_func=lambda v: f"{v:g}", help=tr("paths.lr_help"))
+    epochs = st.slider(tr("paths.epochs"), 1, MAX_EPOCHS, key=_key("epochs"), help=tr("paths.epochs_help"))
+    budget = st.radio(tr("paths.budget"), BUDGETS, key=_key("budget"), horizontal=True,
+                      format_func=lambda b: tr(f"paths.budget.{b}"), help=tr("paths.budget_help"))
+    noise = st.slider(tr("paths.noise"), 0.0, MAX_NOISE, step=0.1, key=_key("noise"), help=tr("paths.noise_help"))
+    seed = st.number_input(tr("paths.seed"), 0, 2**31 - 1, step=1, key=_key("seed"), help=tr("paths.seed_help"))
+    return PathsSettings(n=n, batch_size=batch_size, lr=float(lr), epochs=int(epochs), budget=budget,
+                         seed=int(seed), noise=round(float(noise), 4))
+
+
+def budget_ui(settings: PathsSettings, paths: list[DescentPath]) -> None:
+    """What the chosen budget means in updates for each method."""
+    if settings.budget == "epochs":
+        planned = {path.method: fmt_int(path.plan.total_updates) for path in paths}
+        st.markdown(tr("paths.budget_note.epochs", n=fmt_int(settings.n), epochs=settings.epochs,
+                       batch_updates=planned["batch"], sgd_updates=planned["stochastic"],
+                       mini_updates=planned["mini-batch"]))
+    else:
+        st.markdown(tr("paths.budget_note.updates", updates=fmt_int(target_updates(settings)),
+                       epochs=settings.epochs))
+
+
+def _shown_ui(settings: PathsSettings, paths: list[DescentPath]) -> int:
+    """The 'first k updates' slider; it jumps to the end whenever the settings change."""
+    most = max(path.updates for path in paths)
+    if most < 1:
+        return 0
+    if st.session_state.get("paths_shown_for") != settings:
+        st.session_state.paths_shown_for = settings
+        st.session_state[_key("shown")] = most
+    st.session_state[_key("shown")] = min(st.session_state.get(_key("shown"), most), most)
+    return int(st.slider(tr("paths.shown"), 0, most, key=_key("shown"), help=tr("paths.shown_help")))
+
+
+def table_ui(paths: list[DescentPath]) -> None:
+    """Per method: batch size, updates made, epochs covered, samples seen and final loss."""
+    rows = {
+        tr("paths.table.method"): [tr(f"paths.method.{p.method}") for p in paths],
+        tr("paths.table.batch_size"): [fmt_int(p.batch_size) for p in paths],
+        tr("paths.table.updates"): [fmt_int(p.updates) for p in paths],
+        tr("paths.table.epochs"): [fmt_float(p.epochs_covered, 3) for p in paths],
+        tr("paths.table.samples"): [fmt_int(p.samples_seen) for p in paths],
+        tr("paths.table.final_loss"): [f"{p.loss[-1]:.4g}" for p in paths],
+        tr("paths.table.status"): [
+            tr("paths.status.diverged" if p.diverged_at else "paths.status.ok") for p in paths
+        ],
+    }
+    st.table(pd.DataFrame(rows).set_index(tr("paths.table.method")))
+    for path in paths:
+        if path.diverged_at is not None:
+            st.warning(tr("paths.diverged", method=tr(f"paths.method.{path.method}"),
+                          update=fmt_int(path.diverged_at)))
+
+
+def main() -> None:
+    """Wire the page: URL -> settings -> cached surface and paths -> figure and table -> URL."""
+    require_app_shell()
+    restore_settings("paths", PARAM_NAMES, settings_from_query, _widget_values)
+    st.title(tr("paths.title"))
+    st.caption(tr("paths.intro"))
+    url_problems_ui("paths")
+    settings_col, view_col = st.columns([1, 2.6], gap="large")
+    with settings_col:
+        settings = settings_ui()
+    keep_settings("paths", settings, settings_to_query(settings), current_lang())
+    surface = _surface(settings.n, settings.noise, settings.seed)
+    paths = _paths(settings)
+    with view_col:
+        budget_ui(settings, paths)
+        figure_slot = st.container()
+        shown = _shown_ui(settings, paths)
+        with figure_slot:
+            st.plotly_chart(paths_figure(surface, paths, shown, lang=current_lang()), key="paths_chart")
+        table_ui(paths)
+        w_min, b_min = surface.minimum
+        st.caption(tr("paths.minimum", w=fmt_float(w_min, 4), b=fmt_float(b_min, 4),
+                      loss=f"{surface.minimum_loss:.4g}"))
+        st.caption(tr("paths.data", n=fmt_int(settings.n), noise=fmt_float(settings.noise, 2)))
+    with st.expander(tr("paths.how")):
+        st.markdown(tr("paths.how_body"))
+    st.caption(tr("paths.share"))
+
+
+main()

@@ -1,0 +1,24 @@
+"""The Compare page in real headless Chromium: a shared URL, Compare, overlaid live curves and the results table."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+
+def test_shared_url_compares_two_batch_sizes_live(page, server_url):
+    page.goto(f"{server_url}/compare?batch_sizes=8,64&epochs=2&n=300&lang=en")
+    page.get_by_text("Plan per batch size").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Compare", exact=True).click()
+    page.get_by_text("Finished: every batch size trained and the gradient noise was measured.").wait_for(
+        timeout=60_000)
+    first_chart = page.locator(".js-plotly-plot").first
+    expect(first_chart).to_contain_text("B=8", timeout=15_000)  # both runs overlaid on one figure
+    expect(first_chart).to_contain_text("B=64", timeout=15_000)
+    assert page.locator(".js-plotly-plot").count() >= 2  # per epoch and per update
+    assert page.locator('[data-testid="stDataFrame"]').count() == 2  # the plan and the results
+    page.get_by_text("Critical batch size estimate (B_simple)").wait_for(timeout=10_000)
+    page.get_by_text("More frequent updates (small batch)").wait_for(timeout=10_000)
+    assert page.locator('[data-testid="stException"]').count() == 0

@@ -1,0 +1,105 @@
+"""The Descent paths page through AppTest: defaults, shared URLs, bad URLs, Korean, divergence, scrubbing."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def _paths(**query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update({"lang": "en", **query})
+    at.switch_page("pages/paths.py")
+    return at.run()
+
+
+def _table(at: AppTest) -> dict[str, dict[str, str]]:
+    """Method -> column -> cell of the per-method table."""
+    return at.table[0].value.to_dict(orient="index")
+
+
+def _query(at: AppTest) -> dict[str, str]:
+    return {name: at.query_params[name][0] if isinstance(at.query_params[name], list) else at.query_params[name]
+            for name in at.query_params}
+
+
+def test_defaults_draw_three_paths_and_count_their_updates():
+    at = _paths()
+    assert not at.exception
+    assert at.title[0].value == "Descent paths"
+    table = _table(at)
+    assert [row["Updates made"] for row in table.values()] == ["10", "2,000", "70"]
+    assert [row["Samples seen"] for row in table.values()] == ["2,000", "2,000", "2,000"]
+    assert list(table) == ["Batch Gradient Descent", "Stochastic Gradient Descent", "Mini-batch Gradient Descent"]
+    assert at.slider(key="paths_shown").value == 2000
+    assert len(at.get("plotly_chart")) == 1
+    assert not at.warning
+
+
+def test_shared_url_sets_the_widgets_and_the_same_updates_budget():
+    at = _paths(n="100", batch_size="10", lr="0.03", epochs="3", budget="updates", seed="4", noise="1")
+    assert not at.exception
+    assert at.number_input(key="paths_n").value == 100
+    assert at.number_input(key="paths_batch_size").value == 10
+    assert at.select_slider(key="paths_lr").value == 0.03
+    assert at.radio(key="paths_budget").value == "updates"
+    assert at.number_input(key="paths_seed").value == 4
+    table = _table(at)
+    assert [row["Updates made"] for row in table.values()] == ["30", "30", "30"]
+    assert [row["Epochs covered"] for row in table.values()] == ["30", "0.3", "3"]
+    assert _query(at) == {"n": "100", "batch_size": "10", "lr": "0.03", "epochs": "3", "budget": "updates",
+                          "seed": "4", "noise": "1.0", "lang": "en"}
+
+
+@pytest.mark.parametrize(
+    ("query", "fragment"),
+    [
+        pytest.param({"lr": "fast"}, "`lr=fast` is not a valid value", id="malformed-lr"),
+        pytest.param({"budget": "time"}, "`budget=time` is not a valid value", id="unknown-budget"),
+        pytest.param({"epochs": "1000"}, "`epochs=1000` is out of range", id="epochs-out-of-range"),
+        pytest.param({"n": "20", "batch_size": "64"}, "`batch_size=64` is out of range", id="batch-above-n"),
+    ],
+)
+def test_bad_url_warns_and_falls_back_to_a_default(query, fragment):
+    at = _paths(**query)
+    assert not at.exception
+    assert any(fragment in warning.value for warning in at.warning)
+    assert _table(at)  # the page still draws
+
+
+def test_bad_url_warning_is_translated():
+    at = _paths(lang="ko", n="lots")
+    assert any("`n=lots` 값이 올바르지 않아" in warning.value for warning in at.warning)
+
+
+def test_korean_page_uses_the_seed_names():
+    at = _paths(lang="ko")
+    assert at.title[0].value == "경사하강 경로"
+    assert list(_table(at)) == ["배치 경사하강법", "확률적 경사하강법", "미니배치 경사하강법"]
+
+
+def test_a_diverging_learning_rate_says_so_and_keeps_the_page():
+    at = _paths(lr="10")
+    assert not at.exception
+    assert sum("diverged at update" in warning.value for warning in at.warning) == 3
+
+
+def test_scrubbing_and_changing_settings():
+    at = _paths()
+    at.slider(key="paths_shown").set_value(5).run()
+    assert at.slider(key="paths_shown").value == 5
+    at.radio(key="paths_budget").set_value("updates").run()
+    assert at.slider(key="paths_shown").value == 70  # new settings show the whole run again
+    assert _query(at)["budget"] == "updates"
+
+
+def test_default_rerun_is_fast():
+    at = _paths()
+    started = time.perf_counter()
+    at.run()
+    assert time.perf_counter() - started < 0.5  # AppTest overhead included; the page itself is ~40 ms
