@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -21,4 +24,8 @@ def test_shared_url_compares_two_batch_sizes_live(page, server_url):
     assert page.locator('[data-testid="stDataFrame"]').count() == 2  # the plan and the results
     page.get_by_text("Critical batch size estimate (B_simple)").wait_for(timeout=10_000)
     page.get_by_text("More frequent updates (small batch)").wait_for(timeout=10_000)
+    if os.environ.get("BEL_SCREENSHOTS"):  # refresh the README's picture
+        page.set_viewport_size({"width": 1400, "height": 1500})
+        page.wait_for_timeout(2_000)
+        page.screenshot(path=Path(__file__).resolve().parents[1] / "assets" / "compare-live-en.png")
     assert page.locator('[data-testid="stException"]').count() == 0

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -19,6 +21,10 @@ def test_shared_url_trains_live_and_prints_the_seed_log(page, server_url):
     assert [f"Epoch {e}/4, Loss:" in log for e in range(1, 5)] == [True] * 4
     page.get_by_text("Finished: every planned update was made.").wait_for(timeout=30_000)
     assert page.locator(".js-plotly-plot").count() >= 3  # monitoring, loss per update, decision boundary
+    if os.environ.get("BEL_SCREENSHOTS"):  # refresh the README's picture
+        page.set_viewport_size({"width": 1400, "height": 1500})
+        page.wait_for_timeout(2_000)
+        page.screenshot(path=Path(__file__).resolve().parents[1] / "assets" / "training-live-en.png")
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
