@@ -34,7 +34,7 @@ from core.noise import NoiseReport
 from core.train_figures import X_AXES, loss_figure, monitoring_figure
 from core.training_view import epoch_curves, update_curves
 from ui.lang import current_lang, tr
-from ui.runs import COMPARE_KEY
+from ui.runs import COMPARE_KEY, live_view
 from ui.shell import require_app_shell
 from ui.urlstate import keep_settings, restore_settings, url_problems_ui
 from ui.widgets import log_number, nice_values
@@ -42,7 +42,6 @@ from ui.widgets import log_number, nice_values
 PREFIX = "cmp_"
 RUN_KEY = COMPARE_KEY
 PARAM_NAMES = ["batch_sizes", *(param.name for param in PARAMS)]
-POLL_S = 0.3
 LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0)
 
 
@@ -289,14 +288,8 @@ def verdicts_ui(summaries: list[RunSummary], noise: NoiseReport | None) -> None:
     st.caption(tr("compare.verdicts_note"))
 
 
-def live_ui() -> None:
-    """Everything that changes while the comparison runs; polled by a fragment while it is active."""
-    run = st.session_state.get(RUN_KEY)
-    if run is None:
-        st.info(tr("compare.press_start"))
-        return
-    run.heartbeat()
-    snapshot = run.snapshot()
+def live_ui(snapshot: CompareSnapshot) -> None:
+    """Everything that changes while the comparison runs."""
     _progress_ui(snapshot)
     _status_ui(snapshot)
     if snapshot.runs:
@@ -308,9 +301,6 @@ def live_ui() -> None:
             noise_ui(snapshot.noise)
         if snapshot.done:
             verdicts_ui(summaries, snapshot.noise)
-    if snapshot.done and st.session_state.get("cmp_polling"):
-        st.session_state.cmp_polling = False
-        st.rerun(scope="app")  # stop polling: the full rerun defines the fragment without run_every
 
 
 def main() -> None:
@@ -328,10 +318,7 @@ def main() -> None:
     with live_col:
         can_run = config is not None and plan_ui(config)
         controls_ui(config, can_run)
-        run = st.session_state.get(RUN_KEY)
-        polling = run is not None and not run.snapshot().done
-        st.session_state.cmp_polling = polling
-        st.fragment(live_ui, run_every=POLL_S if polling else None)()
+        live_view(RUN_KEY, "compare.press_start", live_ui)
 
 
 main()

@@ -37,7 +37,7 @@ from core.training_view import (
 from ui.finder import finder_ui
 from ui.lang import current_lang, tr
 from ui.present import control, hidden
-from ui.runs import RUN_KEY
+from ui.runs import RUN_KEY, live_view
 from ui.shell import require_app_shell
 from ui.urlstate import keep_settings, restore_settings, url_problems_ui
 from ui.widgets import log_number
@@ -46,7 +46,6 @@ PREFIX = "train_"
 PARAM_NAMES = [param.name for param in (*PARAMS, *SCHEDULE_PARAMS)]
 PAST_KEY = "train_past"  # list of (label, Snapshot) of this session's earlier runs
 MAX_PAST_RUNS = 8
-POLL_S = 0.3  # redraw at most ~3 times a second
 LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 WIDTHS = (4, 8, 16, 32, 64, 128, 256, 512)
 
@@ -318,14 +317,8 @@ def downloads_ui(snapshot: object) -> None:
                              "application/json", key="download_json", width="stretch", on_click="ignore")
 
 
-def live_ui() -> None:
-    """Everything that changes while a run trains; polled by a fragment while a run is active."""
-    run = st.session_state.get(RUN_KEY)
-    if run is None:
-        st.info(tr("train.press_train"))
-        return
-    run.heartbeat()
-    snapshot = run.snapshot()
+def live_ui(snapshot: object) -> None:
+    """Everything that changes while a run trains."""
     _progress_ui(snapshot)
     _status_ui(snapshot)
     label = run_label(len(st.session_state.get(PAST_KEY, [])) + 1, snapshot.config)
@@ -333,9 +326,6 @@ def live_ui() -> None:
     log_ui(snapshot)
     if snapshot.done:
         downloads_ui(snapshot)
-        if st.session_state.get("train_polling"):
-            st.session_state.train_polling = False
-            st.rerun(scope="app")  # stop polling: the full rerun defines the fragment without run_every
 
 
 def past_runs_ui() -> None:
@@ -364,10 +354,7 @@ def main() -> None:
         can_train = plan_ui(config)
         controls_ui(config, can_train)
         past_runs_ui()
-        run = st.session_state.get(RUN_KEY)
-        polling = run is not None and not run.snapshot().done
-        st.session_state.train_polling = polling
-        st.fragment(live_ui, run_every=POLL_S if polling else None)()
+        live_view(RUN_KEY, "train.press_train", live_ui)
     with st.expander(tr("train.finder"), expanded=False):
         finder_ui(config)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -38,3 +39,32 @@ def sidebar_run_status() -> None:
             st.caption(tr("sidebar.comparing", current=snapshot.current + 1, total=len(snapshot.configs)))
 
     _beat()
+
+
+POLL_S = 0.3  # a live view redraws at most ~3 times a second
+
+
+def live_view(run_key: str, idle_message_key: str, draw: Callable[[Any], None]) -> None:
+    """Draw a background run's latest snapshot from a fragment that polls only while the run is active.
+
+    When the run ends, one full rerun redefines the fragment without ``run_every``, which stops the polling
+    and lets the rest of the page (buttons, past runs) catch up.
+    """
+    polling_key = f"{run_key}_polling"
+    run = st.session_state.get(run_key)
+    polling = run is not None and not run.snapshot().done
+    st.session_state[polling_key] = polling
+
+    def _live() -> None:
+        current = st.session_state.get(run_key)
+        if current is None:
+            st.info(tr(idle_message_key))
+            return
+        current.heartbeat()
+        snapshot = current.snapshot()
+        draw(snapshot)
+        if snapshot.done and st.session_state.get(polling_key):
+            st.session_state[polling_key] = False
+            st.rerun(scope="app")
+
+    st.fragment(_live, run_every=POLL_S if polling else None)()
