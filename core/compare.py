@@ -34,12 +34,13 @@ from core.models import build_model
 from core.noise import DEFAULT_DRAWS, NoiseReport, measure, model_oracle
 from core.params import Param, ParamProblem, format_value, parse_params, to_query
 from core.runner import RunQueue, RunStatus, Snapshot, TrainingRun, default_queue
+from core.schedules import DECAYS, MAX_WARMUP_EPOCHS, RULES, WARMUP_START, Decay, Rule, scale_lr, schedule
 from core.train_figures import RUN_COLOURS
 
 Budget = Literal["epochs", "updates", "time"]
-LrRule = Literal["none", "linear", "sqrt"]
+LrRule = Rule
 BUDGETS: tuple[Budget, ...] = ("epochs", "updates", "time")
-LR_RULES: tuple[LrRule, ...] = ("none", "linear", "sqrt")
+LR_RULES: tuple[LrRule, ...] = RULES
 DEFAULT_BATCH_SIZES = (8, 32, 256)  # the seed's small, recommended and large batch
 DEFAULT_EPOCHS = 20
 DEFAULT_SECONDS = 3.0
@@ -58,20 +59,10 @@ PARAMS: tuple[Param, ...] = (
     Param("n", "int", DEFAULT.n_samples, 1, max(spec.max_size for spec in DATASETS.values())),
     Param("lr", "float", DEFAULT.learning_rate, LR_MIN, LR_MAX),
     Param("lr_rule", "choice", "none", choices=LR_RULES),
+    Param("warmup_epochs", "int", 0, 0, MAX_WARMUP_EPOCHS),
+    Param("decay", "choice", "constant", choices=DECAYS),
     Param("seed", "int", DEFAULT.seed, 0, 2**31 - 1),
 )
-
-
-def scaled_learning_rate(base_lr: float, batch_size: int, base_batch: int, rule: LrRule) -> float:
-    """The learning rate for ``batch_size``: unchanged, ``lr·B/B_base`` (linear) or ``lr·√(B/B_base)`` (sqrt)."""
-    ratio = batch_size / base_batch
-    if rule == "none":
-        return base_lr
-    if rule == "linear":
-        return base_lr * ratio
-    if rule == "sqrt":
-        return base_lr * math.sqrt(ratio)
-    raise ValueError(f"Unknown learning-rate rule {rule!r}; choose one of {', '.join(LR_RULES)}.")
 
 
 @dataclass(frozen=True)
@@ -83,6 +74,8 @@ class CompareConfig:
     budget: Budget = "epochs"
     seconds: float = DEFAULT_SECONDS  # per batch size, for the "time" budget
     lr_rule: LrRule = "none"
+    warmup_epochs: int = 0  # warm up every run from a tenth of its learning rate over this many epochs
+    decay: Decay = "constant"  # after warm-up
     noise_draws: int = DEFAULT_DRAWS
 
     @property
@@ -98,7 +91,7 @@ class CompareConfig:
         """One TrainConfig per batch size, in the order given; they differ only in batch size, lr and budget."""
         configs = []
         for batch in self.batch_sizes:
-            lr = scaled_learning_rate(self.base.learning_rate, batch, self.reference_batch, self.lr_rule)
+            lr = scale_lr(self.base.learning_rate, batch, self.reference_batch, self.lr_rule)
             config = replace(self.base, batch_size=batch, learning_rate=lr, lr_schedule=None, max_updates=None,
                              time_budget_s=None)
             per_epoch = replace(config, epochs=1).plan().updates_per_epoch
@@ -108,6 +101,10 @@ class CompareConfig:
             elif self.budget == "time":
                 cap = min(MAX_TOTAL_UPDATES, math.ceil(self.seconds * MAX_UPDATES_PER_S))
                 config = replace(config, epochs=max(1, cap // per_epoch), time_budget_s=self.seconds)
+            if self.warmup_epochs or self.decay != "constant":
+                config = replace(config, lr_schedule=schedule(
+                    config.plan(), initial_lr=lr * WARMUP_START, final_lr=lr, warmup_epochs=self.warmup_epochs,
+                    decay=self.decay))
             configs.append(config)
         return tuple(configs)
 
@@ -160,7 +157,9 @@ def compare_from_query(query: Mapping[str, str | Sequence[str]]) -> tuple[Compar
                    epochs=int(values["epochs"]),  # type: ignore[call-overload]
                    learning_rate=float(values["lr"]), seed=int(values["seed"]))  # type: ignore[arg-type, call-overload]
     config = CompareConfig(base, batch_sizes, budget=values["budget"],  # type: ignore[arg-type]
-                           seconds=float(values["seconds"]), lr_rule=values["lr_rule"])  # type: ignore[arg-type]
+                           seconds=float(values["seconds"]), lr_rule=values["lr_rule"],  # type: ignore[arg-type]
+                           warmup_epochs=int(values["warmup_epochs"]),  # type: ignore[call-overload]
+                           decay=values["decay"])  # type: ignore[arg-type]
     return config, problems
 
 
@@ -168,7 +167,8 @@ def compare_to_query(config: CompareConfig) -> dict[str, str]:
     """The shareable URL query of a comparison."""
     base = config.base
     values = {"epochs": base.epochs, "budget": config.budget, "seconds": config.seconds, "dataset": base.dataset,
-              "n": base.n_samples, "lr": base.learning_rate, "lr_rule": config.lr_rule, "seed": base.seed}
+              "n": base.n_samples, "lr": base.learning_rate, "lr_rule": config.lr_rule,
+              "warmup_epochs": config.warmup_epochs, "decay": config.decay, "seed": base.seed}
     return {"batch_sizes": _join(config.batch_sizes), **to_query(PARAMS, values)}
 
 

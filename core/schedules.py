@@ -38,6 +38,7 @@ ADAM_BETA1, ADAM_BETA2, ADAM_EPS = 0.9, 0.999, 1e-8  # torch.optim.Adam's and Ke
 
 # The seed's warm-up example.
 SEED_INITIAL_LR, SEED_FINAL_LR, SEED_WARMUP_EPOCHS = 0.0001, 0.001, 3
+WARMUP_START = SEED_INITIAL_LR / SEED_FINAL_LR  # pages warm up from this share of the peak rate, as the seed does
 
 
 class ScheduleError(SettingsError):

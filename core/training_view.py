@@ -21,7 +21,7 @@ from core.i18n import t
 from core.models import MODELS
 from core.params import Param, ParamProblem, parse_params, to_query
 from core.runner import Snapshot
-from core.schedules import DECAYS, RULES, Decay, Rule, scale_lr, schedule
+from core.schedules import DECAYS, RULES, WARMUP_START, Decay, Rule, scale_lr, schedule
 from core.train_figures import EpochCurves, UpdateCurves
 
 DEFAULT_CONFIG = TrainConfig()
@@ -61,7 +61,6 @@ class ScheduleChoice:
 
 
 BASE_BATCH = 32  # the seed's reference batch size: learning_rate = 0.001 * (batch_size / 32)
-WARMUP_START = 0.1  # warm-up starts at a tenth of the peak, as the seed's 0.0001 -> 0.001
 SCHEDULE_PARAMS: tuple[Param, ...] = (
     Param("lr_rule", "choice", "none", choices=RULES),
     Param("warmup_epochs", "int", 0, 0, 50),

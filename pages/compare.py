@@ -31,9 +31,11 @@ from core.datasets import DATASETS, load_dataset
 from core.engine import TrainConfig
 from core.i18n import fmt_duration, fmt_float, fmt_int
 from core.noise import NoiseReport
+from core.schedules import DECAYS, MAX_WARMUP_EPOCHS
 from core.train_figures import X_AXES, loss_figure, monitoring_figure
 from core.training_view import epoch_curves, update_curves
 from ui.lang import current_lang, tr
+from ui.present import control
 from ui.runs import COMPARE_KEY, live_view
 from ui.shell import require_app_shell
 from ui.urlstate import keep_settings, restore_settings, url_problems_ui
@@ -52,8 +54,9 @@ def _key(name: str) -> str:
 def _widget_values(config: CompareConfig) -> dict[str, object]:
     base = config.base
     values = {"batch_sizes": list(config.batch_sizes), "budget": config.budget, "seconds": config.seconds,
-              "lr_rule": config.lr_rule, "epochs": base.epochs, "dataset": base.dataset, "n": base.n_samples,
-              "lr": base.learning_rate, "seed": base.seed}
+              "lr_rule": config.lr_rule, "warmup_epochs": config.warmup_epochs, "decay": config.decay,
+              "epochs": base.epochs, "dataset": base.dataset, "n": base.n_samples, "lr": base.learning_rate,
+              "seed": base.seed}
     return {_key(name): value for name, value in values.items()}
 
 
@@ -67,36 +70,50 @@ def settings_ui() -> CompareConfig | None:
         st.markdown(f"**{tr('compare.section.runs')}**")
         chosen = [int(b) for b in st.session_state[_key("batch_sizes")]]
         options = sorted({*nice_values(1, 4096, 1), *chosen})  # a shared URL may name any size
-        batch_sizes = st.multiselect(tr("compare.batch_sizes"), options, key=_key("batch_sizes"),
-                                     max_selections=MAX_RUNS, format_func=fmt_int, help=tr("compare.batch_sizes_help"))
-        budget = st.segmented_control(tr("compare.budget"), BUDGETS, key=_key("budget"), help=tr("compare.budget_help"),
-                                      format_func=lambda b: tr(f"compare.budget.{b}")) or "epochs"
-        epochs = log_number(tr("calc.epochs"), tr("calc.drag", label=tr("calc.epochs")), _key("epochs"), 1, MAX_EPOCHS,
-                            help=tr("calc.epochs_help"), disabled=budget == "time")
+        batch_sizes = control("batch_sizes", _key("batch_sizes"), lambda: st.multiselect(
+            tr("compare.batch_sizes"), options, key=_key("batch_sizes"), max_selections=MAX_RUNS, format_func=fmt_int,
+            help=tr("compare.batch_sizes_help")))
+        budget = control("budget", _key("budget"), lambda: st.segmented_control(
+            tr("compare.budget"), BUDGETS, key=_key("budget"), help=tr("compare.budget_help"),
+            format_func=lambda b: tr(f"compare.budget.{b}"))) or "epochs"
+        epochs = control("epochs", _key("epochs"), lambda: log_number(
+            tr("calc.epochs"), tr("calc.drag", label=tr("calc.epochs")), _key("epochs"), 1, MAX_EPOCHS,
+            help=tr("calc.epochs_help"), disabled=budget == "time"))
         seconds = st.session_state[_key("seconds")]
         if budget == "time":
-            seconds = st.slider(tr("compare.seconds"), 0.5, MAX_SECONDS, step=0.5, key=_key("seconds"))
-        lr_rule = st.segmented_control(tr("compare.lr_rule"), LR_RULES, key=_key("lr_rule"),
-                                       format_func=lambda r: tr(f"compare.lr_rule.{r}"),
-                                       help=tr("compare.lr_rule_help")) or "none"
+            seconds = control("seconds", _key("seconds"), lambda: st.slider(
+                tr("compare.seconds"), 0.5, MAX_SECONDS, step=0.5, key=_key("seconds")))
+        lr_rule = control("lr_rule", _key("lr_rule"), lambda: st.segmented_control(
+            tr("compare.lr_rule"), LR_RULES, key=_key("lr_rule"), format_func=lambda r: tr(f"compare.lr_rule.{r}"),
+            help=tr("compare.lr_rule_help"))) or "none"
+        warmup_epochs = control("warmup_epochs", _key("warmup_epochs"), lambda: st.number_input(
+            tr("train.warmup_epochs"), 0, MAX_WARMUP_EPOCHS, step=1, key=_key("warmup_epochs"),
+            help=tr("train.warmup_help")))
+        decay = control("decay", _key("decay"), lambda: st.radio(
+            tr("train.decay"), DECAYS, key=_key("decay"), horizontal=True,
+            format_func=lambda d: tr(f"train.decay.{d}")))
     with st.container(border=True):
         st.markdown(f"**{tr('compare.section.data')}**")
-        dataset = st.selectbox(tr("train.dataset"), tuple(DATASETS), key=_key("dataset"),
-                               format_func=lambda d: tr(f"dataset.{d}.title"), on_change=_dataset_changed)
+        dataset = control("dataset", _key("dataset"), lambda: st.selectbox(
+            tr("train.dataset"), tuple(DATASETS), key=_key("dataset"), format_func=lambda d: tr(f"dataset.{d}.title"),
+            on_change=_dataset_changed))
         spec = DATASETS[dataset]
-        n = log_number(tr("train.n"), tr("calc.drag", label=tr("train.n")), _key("n"), spec.min_size, spec.max_size,
-                       help=tr("train.n_help", low=spec.min_size, high=spec.max_size))
+        n = control("n", _key("n"), lambda: log_number(
+            tr("train.n"), tr("calc.drag", label=tr("train.n")), _key("n"), spec.min_size, spec.max_size,
+            help=tr("train.n_help", low=spec.min_size, high=spec.max_size)))
         rates = sorted({*LEARNING_RATES, float(st.session_state[_key("lr")])})
-        lr = st.select_slider(tr("train.lr"), rates, key=_key("lr"), format_func=lambda v: f"{v:g}",
-                              help=tr("train.lr_help"))
-        seed = st.number_input(tr("train.seed"), 0, 2**31 - 1, step=1, key=_key("seed"))
+        lr = control("lr", _key("lr"), lambda: st.select_slider(
+            tr("train.lr"), rates, key=_key("lr"), format_func=lambda v: f"{v:g}", help=tr("train.lr_help")))
+        seed = control("seed", _key("seed"), lambda: st.number_input(
+            tr("train.seed"), 0, 2**31 - 1, step=1, key=_key("seed")))
     if len(batch_sizes) < 2:
         st.error(tr("compare.too_few"))
         return None
     base = replace(TrainConfig(), dataset=dataset, n_samples=n, noise=spec.default_noise, epochs=epochs,
                    learning_rate=min(max(float(lr), LR_MIN), LR_MAX), seed=int(seed))
     sizes = tuple(sorted(min(max(int(b), 1), MAX_BATCH) for b in batch_sizes))
-    return CompareConfig(base, sizes, budget=budget, seconds=float(seconds), lr_rule=lr_rule)
+    return CompareConfig(base, sizes, budget=budget, seconds=float(seconds), lr_rule=lr_rule,
+                         warmup_epochs=int(warmup_epochs), decay=decay)
 
 
 def plan_ui(config: CompareConfig) -> bool:
@@ -212,12 +229,14 @@ def charts_ui(snapshot: CompareSnapshot) -> None:
                                       lang=lang), key="cmp_monitoring_chart")
     first = snapshot.configs[0]
     natural = "time" if first.time_budget_s is not None else "updates" if first.max_updates is not None else "epochs"
-    axis_col, smooth_col = st.columns([3, 2])
+    axis_col, smooth_col, lr_col = st.columns([3, 2, 1.2])
     x_axis = axis_col.segmented_control(tr("train.x_axis"), X_AXES, default=natural, key=f"cmp_x_axis_{natural}",
                                         format_func=lambda a: tr(f"train.axis.{a}")) or natural
     smoothing = smooth_col.slider(tr("train.smoothing"), 0.0, 0.99, 0.8, 0.01, key="cmp_smoothing")
+    show_lr = lr_col.toggle(tr("train.show_lr"), key="cmp_show_lr")
     curves = [update_curves(r, lb) for r, lb in zip(runs, labels, strict=True)]
-    st.plotly_chart(loss_figure(curves, x_axis=x_axis, smoothing=smoothing, lang=lang), key="cmp_loss_chart")
+    st.plotly_chart(loss_figure(curves, x_axis=x_axis, smoothing=smoothing, show_lr=show_lr, lang=lang),
+                    key="cmp_loss_chart")
 
 
 def _memory(summary: RunSummary) -> str:

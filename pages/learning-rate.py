@@ -33,6 +33,7 @@ from core.schedules import (
     warmup_updates,
 )
 from ui.lang import current_lang, tr
+from ui.present import control
 from ui.shell import require_app_shell
 from ui.urlstate import keep_settings, restore_settings, url_problems_ui
 from ui.widgets import log_number
@@ -60,14 +61,15 @@ def _format_used(used: object) -> object:
 
 
 def _lr_input(label_key: str, name: str, low: float = LR_MIN, *, help_key: str | None = None) -> float:
-    return float(st.number_input(tr(label_key), low, LR_MAX, step=0.0001, format=LR_FORMAT, key=_key(name),
-                                 help=tr(help_key) if help_key else None))
+    return float(control(name, _key(name), lambda: st.number_input(
+        tr(label_key), low, LR_MAX, step=0.0001, format=LR_FORMAT, key=_key(name),
+        help=tr(help_key) if help_key else None)))
 
 
 def _log_number(label_key: str, name: str, high: int, *, help_key: str | None = None) -> int:
     label = tr(label_key)
-    return log_number(label, tr("calc.drag", label=label), _key(name), 1, high,
-                      help=tr(help_key) if help_key else None)
+    return int(control(name, _key(name), lambda: log_number(
+        label, tr("calc.drag", label=label), _key(name), 1, high, help=tr(help_key) if help_key else None)))
 
 
 def scaling_ui() -> tuple[float, int, int]:
@@ -141,10 +143,11 @@ def warmup_inputs_ui(base_lr: float, base_batch: int, batch: int) -> LRSettings:
         st.button(tr("lr.use_scaled", lr=fmt_lr(linear)), key=_key("use_scaled"), on_click=_use_scaled,
                   args=(linear,), disabled=math.isclose(linear, final_lr) or linear > LR_MAX)
     with right:
-        warmup_epochs = st.number_input(tr("lr.warmup_epochs"), 0, MAX_WARMUP_EPOCHS, step=1,
-                                        key=_key("warmup_epochs"), help=tr("lr.warmup_epochs_help"))
-        decay = st.radio(tr("lr.decay"), DECAYS, key=_key("decay"), format_func=lambda d: tr(f"lr.decay.{d}"),
-                         horizontal=True)
+        warmup_epochs = control("warmup_epochs", _key("warmup_epochs"), lambda: st.number_input(
+            tr("lr.warmup_epochs"), 0, MAX_WARMUP_EPOCHS, step=1, key=_key("warmup_epochs"),
+            help=tr("lr.warmup_epochs_help")))
+        decay = control("decay", _key("decay"), lambda: st.radio(
+            tr("lr.decay"), DECAYS, key=_key("decay"), format_func=lambda d: tr(f"lr.decay.{d}"), horizontal=True))
         min_lr = _lr_input("lr.min_lr", "min_lr", 0.0, help_key="lr.min_lr_help") if decay != "constant" else float(
             st.session_state[_key("min_lr")])
     return LRSettings(

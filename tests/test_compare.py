@@ -21,13 +21,13 @@ from core.compare import (
     compare_to_query,
     noise_figure,
     parse_batch_sizes,
-    scaled_learning_rate,
     step_memory_estimate,
     summarise,
     verdicts,
 )
 from core.engine import TrainConfig, Trainer
 from core.runner import RunQueue, TrainingRun
+from core.schedules import scale_lr
 
 TINY = TrainConfig(n_samples=200, epochs=2, device="cpu")  # 160 training rows
 
@@ -55,12 +55,12 @@ def one_thread() -> Iterator[None]:
     ids=["none", "linear-seed-tip", "linear-base", "sqrt-x4", "sqrt-base"],
 )
 def test_learning_rate_rules(rule, batch, base, expected):
-    assert scaled_learning_rate(0.001, batch, base, rule) == pytest.approx(expected)
+    assert scale_lr(0.001, batch, base, rule) == pytest.approx(expected)
 
 
 def test_an_unknown_learning_rate_rule_is_refused():
     with pytest.raises(ValueError, match="rule"):
-        scaled_learning_rate(0.01, 8, 8, "cubic")  # type: ignore[arg-type]
+        scale_lr(0.01, 8, 8, "cubic")  # type: ignore[arg-type]
 
 
 def test_the_rule_scales_from_the_smallest_batch_size():
@@ -273,3 +273,15 @@ def test_stop_skips_the_batch_sizes_not_yet_trained():
     assert run.join(30)
     snapshot = run.snapshot()
     assert snapshot.status == "stopped" and len(snapshot.runs) == 1 and snapshot.noise is None
+
+
+def test_warm_up_gives_every_run_its_own_per_update_schedule():
+    config = CompareConfig(dataclasses.replace(TrainConfig(), n_samples=200, epochs=3), (8, 32), lr_rule="linear",
+                           warmup_epochs=1,
+                           decay="cosine")
+    for run in config.run_configs():
+        assert len(run.lr_schedule) == run.plan().total_updates
+        assert run.lr_schedule[0] == pytest.approx(run.learning_rate / 10)
+        assert max(run.lr_schedule) == pytest.approx(run.learning_rate)
+    parsed, problems = compare_from_query(compare_to_query(config))
+    assert problems == [] and (parsed.warmup_epochs, parsed.decay) == (1, "cosine")
