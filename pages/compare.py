@@ -6,7 +6,6 @@ from dataclasses import replace
 
 import streamlit as st
 
-from core.batching import SettingsError
 from core.compare import (
     BUDGETS,
     LR_MAX,
@@ -27,14 +26,15 @@ from core.compare import (
     summarise,
     verdicts,
 )
-from core.datasets import DATASETS, load_dataset
+from core.datasets import DATASETS
 from core.engine import TrainConfig
 from core.i18n import fmt_duration, fmt_float, fmt_int
 from core.noise import NoiseReport
 from core.schedules import DECAYS, MAX_WARMUP_EPOCHS
 from core.train_figures import X_AXES, loss_figure, monitoring_figure
 from core.training_view import epoch_curves, update_curves
-from ui.lang import current_lang, tr
+from ui.data import preloaded
+from ui.lang import current_lang, error_text, tr
 from ui.present import control
 from ui.runs import COMPARE_KEY, live_view
 from ui.shell import require_app_shell
@@ -121,7 +121,7 @@ def plan_ui(config: CompareConfig) -> bool:
     try:
         plans = config.validate()
     except ValueError as error:
-        message = error.message(current_lang()) if isinstance(error, SettingsError) else str(error)
+        message = error_text(error)
         st.error(tr("compare.invalid", message=message))
         return False
     st.markdown(f"**{tr('compare.plan')}**")
@@ -145,19 +145,12 @@ def plan_ui(config: CompareConfig) -> bool:
     return True
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _dataset(dataset: str, n: int, noise: float, seed: int) -> tuple[object, object]:
-    """The data set's tensors, shared (not copied) by every session asking for the same settings."""
-    return load_dataset(dataset, n, noise=noise, seed=seed)
-
-
 def _start(config: CompareConfig) -> None:
     current = st.session_state.get(RUN_KEY)
     if current is not None and not current.snapshot().done:
         return  # a double click must not start a second comparison
     base = config.base
-    data = None if DATASETS[base.dataset].needs_download else _dataset(base.dataset, base.n_samples, base.noise,
-                                                                       base.seed)
+    data = preloaded(base.dataset, base.n_samples, base.noise, base.seed)
     run = ComparisonRun(config, data=data)  # type: ignore[arg-type]
     run.start()
     st.session_state[RUN_KEY] = run

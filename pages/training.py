@@ -6,8 +6,7 @@ from dataclasses import asdict
 
 import streamlit as st
 
-from core.batching import SettingsError
-from core.datasets import DATASETS, load_dataset
+from core.datasets import DATASETS
 from core.engine import ACTIVATIONS, DEVICES, OPTIMIZERS, TrainConfig
 from core.i18n import fmt_duration, fmt_float, fmt_int
 from core.models import MODELS
@@ -34,8 +33,9 @@ from core.training_view import (
     update_curves,
     with_schedule,
 )
+from ui.data import cached_dataset, preloaded
 from ui.finder import finder_ui
-from ui.lang import current_lang, tr
+from ui.lang import current_lang, error_text, tr
 from ui.present import control, hidden
 from ui.runs import RUN_KEY, live_view
 from ui.shell import require_app_shell
@@ -160,7 +160,7 @@ def plan_ui(config: TrainConfig) -> bool:
     try:
         p = config.validate()
     except ValueError as error:
-        message = error.message(current_lang()) if isinstance(error, SettingsError) else str(error)
+        message = error_text(error)
         st.error(tr("train.invalid", message=message))
         return False
     headline = st.columns(2)
@@ -193,10 +193,7 @@ def _start(config: TrainConfig) -> None:
     if current is not None and not current.snapshot().done:
         return  # a double click must not start a second run
     _archive_current()
-    data = None
-    if not DATASETS[config.dataset].needs_download:
-        data = _dataset(config.dataset, config.n_samples, config.noise, config.seed)
-    run = TrainingRun(config, data=data)
+    run = TrainingRun(config, data=preloaded(config.dataset, config.n_samples, config.noise, config.seed))
     run.start()
     st.session_state[RUN_KEY] = run
 
@@ -211,12 +208,6 @@ def _reset() -> None:
     _stop()
     st.session_state[RUN_KEY] = None
     st.session_state[PAST_KEY] = []
-
-
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _dataset(dataset: str, n: int, noise: float, seed: int) -> tuple[object, object]:
-    """The data set's tensors, shared (not copied) by every session asking for the same settings."""
-    return load_dataset(dataset, n, noise=noise, seed=seed)
 
 
 def controls_ui(config: TrainConfig, can_train: bool) -> None:
@@ -287,7 +278,7 @@ def charts_ui(snapshot: object, label: str) -> None:
                     key="loss_chart")
     spec = DATASETS[snapshot.config.dataset]
     if spec.is_2d and snapshot.boundary is not None:
-        x, y = _dataset(snapshot.config.dataset, snapshot.config.n_samples, snapshot.config.noise,
+        x, y = cached_dataset(snapshot.config.dataset, snapshot.config.n_samples, snapshot.config.noise,
                         snapshot.config.seed)
         grid = snapshot.boundary
         st.plotly_chart(

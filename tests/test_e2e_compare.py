@@ -20,7 +20,8 @@ def test_shared_url_compares_two_batch_sizes_live(page, server_url):
     first_chart = page.locator(".js-plotly-plot").first
     expect(first_chart).to_contain_text("B=8", timeout=15_000)  # both runs overlaid on one figure
     expect(first_chart).to_contain_text("B=64", timeout=15_000)
-    assert page.locator(".js-plotly-plot").count() >= 2  # per epoch and per update
+    # per epoch and per update: redrawn when the live view ends, so wait for them
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 2", timeout=30_000)
     assert page.locator('[data-testid="stDataFrame"]').count() == 2  # the plan and the results
     page.get_by_text("Critical batch size estimate (B_simple)").wait_for(timeout=10_000)
     page.get_by_text("More frequent updates (small batch)").wait_for(timeout=10_000)

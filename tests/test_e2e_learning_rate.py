@@ -30,5 +30,6 @@ def test_changing_the_batch_size_rescales_the_rate_and_draws_the_schedule(page, 
         timeout=30_000,
     )
     page.wait_for_url(re.compile(r"batch_size=512"))
-    assert page.locator(".js-plotly-plot").count() >= 1
+    # The schedule chart is redrawn after the rerun; wait for it rather than catching it mid-redraw.
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 1", timeout=30_000)
     assert page.locator('[data-testid="stException"]').count() == 0

@@ -20,7 +20,8 @@ def test_shared_url_trains_live_and_prints_the_seed_log(page, server_url):
     log = page.locator('[data-testid="stCode"]').last.inner_text()
     assert [f"Epoch {e}/4, Loss:" in log for e in range(1, 5)] == [True] * 4
     page.get_by_text("Finished: every planned update was made.").wait_for(timeout=30_000)
-    assert page.locator(".js-plotly-plot").count() >= 3  # monitoring, loss per update, decision boundary
+    # monitoring, loss per update, decision boundary: redrawn when the live view ends, so wait for them
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 3", timeout=30_000)
     if os.environ.get("BEL_SCREENSHOTS"):  # refresh the README's picture
         page.set_viewport_size({"width": 1400, "height": 1500})
         page.wait_for_timeout(2_000)

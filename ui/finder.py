@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.batching import SettingsError
 from core.engine import TrainConfig, resolve_device
 from core.finder import FinderPoint, FinderResult, find_batch_size, throughput_figure
 from core.i18n import fmt_float
 from core.runner import default_queue
-from ui.lang import current_lang, tr
+from ui.lang import current_lang, error_text, tr
 from ui.runs import THROUGHPUT_KEY
 
 RESULT_KEY = "finder_result"
@@ -61,7 +60,7 @@ def finder_ui(config: TrainConfig) -> FinderResult | None:
     try:
         train_samples = config.validate().train_samples
     except ValueError as error:
-        message = error.message(current_lang()) if isinstance(error, SettingsError) else str(error)
+        message = error_text(error)
         st.error(tr("finder.invalid", message=message))
         return None
     device, _ = resolve_device(config.device)

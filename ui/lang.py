@@ -46,3 +46,9 @@ def language_switch() -> None:
         st.session_state[_KEY] = choice
         st.query_params[_KEY] = choice
         st.rerun()
+
+
+def error_text(error: ValueError) -> str:
+    """A refused setting explained in this session's language (core's SettingsError), else its own message."""
+    message = getattr(error, "message", None)
+    return message(current_lang()) if callable(message) else str(error)
