@@ -129,11 +129,13 @@ class Question:
     def is_correct(self, given: object) -> bool:
         """True when ``given`` is the answer (a whole number, or the chosen option)."""
         if self.kind == "int":
-            try:
-                return int(given) == self.answer  # type: ignore[call-overload]
-            except (TypeError, ValueError):
+            if isinstance(given, bool) or not isinstance(given, (int, float, str)):
                 return False
-        return given == self.answer
+            try:
+                return float(given) == self.answer
+            except ValueError:
+                return False
+        return bool(given == self.answer)
 
 
 def _pick(rng: np.random.Generator, options: tuple[int, ...]) -> int:
