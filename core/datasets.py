@@ -25,8 +25,7 @@ DIGITS_SIZE = 1_797
 class DatasetSpec:
     """What the UI needs to know about a data set before loading it."""
 
-    id: str
-    title: str
+    id: str  # titles and descriptions live in the string tables: dataset.<id>.title / .description
     n_features: int
     n_classes: int
     is_2d: bool
@@ -37,44 +36,20 @@ class DatasetSpec:
     has_noise: bool
     default_noise: float  # standard deviation of the Gaussian noise, in data units; 0 where has_noise is False
     learnable: bool  # False: labels are random, so no model can beat chance on new data
-    description: str
 
 
 DATASETS: dict[str, DatasetSpec] = {
     spec.id: spec
     for spec in (
-        DatasetSpec(
-            "random", "Random (the seed's PyTorch example)", 10, 2, False, False, 1_000, 10, 100_000, False, 0.0,
-            False, "torch.randn(N, 10) features with random 0/1 labels: there is nothing to learn.",
-        ),
-        DatasetSpec(
-            "moons", "Two moons", 2, 2, True, False, 1_000, 10, 20_000, True, 0.2, True,
-            "Two interleaving half circles.",
-        ),
-        DatasetSpec(
-            "circles", "Circles", 2, 2, True, False, 1_000, 10, 20_000, True, 0.1, True,
-            "A small circle inside a larger one.",
-        ),
-        DatasetSpec(
-            "spiral", "Spiral", 2, 3, True, False, 1_500, 15, 20_000, True, 0.1, True,
-            "Three interleaved spiral arms.",
-        ),
-        DatasetSpec(
-            "xor", "XOR", 2, 2, True, False, 1_000, 10, 20_000, True, 0.1, True,
-            "Class 1 where exactly one coordinate is positive.",
-        ),
-        DatasetSpec(
-            "blobs", "Blobs", 2, 3, True, False, 1_000, 10, 20_000, True, 0.6, True,
-            "Three Gaussian clusters.",
-        ),
-        DatasetSpec(
-            "digits", "Digits 8×8", 64, 10, False, False, DIGITS_SIZE, 20, DIGITS_SIZE, False, 0.0, True,
-            "The 1,797 handwritten 8×8 digits that scikit-learn ships, pixels scaled to 0..1.",
-        ),
-        DatasetSpec(
-            "mnist", "MNIST (the seed's Keras example)", 784, 10, False, True, 10_000, 100, MNIST_TRAIN_SIZE, False,
-            0.0, True, "28×28 handwritten digits, flattened to 784 and scaled by 1/255; downloaded once.",
-        ),
+        # id, features, classes, 2-D, download, default size, min size, max size, noise?, default noise, learnable
+        DatasetSpec("random", 10, 2, False, False, 1_000, 10, 100_000, False, 0.0, False),  # the seed's randn data
+        DatasetSpec("moons", 2, 2, True, False, 1_000, 10, 20_000, True, 0.2, True),
+        DatasetSpec("circles", 2, 2, True, False, 1_000, 10, 20_000, True, 0.1, True),
+        DatasetSpec("spiral", 2, 3, True, False, 1_500, 15, 20_000, True, 0.1, True),
+        DatasetSpec("xor", 2, 2, True, False, 1_000, 10, 20_000, True, 0.1, True),
+        DatasetSpec("blobs", 2, 3, True, False, 1_000, 10, 20_000, True, 0.6, True),
+        DatasetSpec("digits", 64, 10, False, False, DIGITS_SIZE, 20, DIGITS_SIZE, False, 0.0, True),
+        DatasetSpec("mnist", 784, 10, False, True, 10_000, 100, MNIST_TRAIN_SIZE, False, 0.0, True),
     )
 }
 

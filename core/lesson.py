@@ -190,11 +190,6 @@ def question(section: str, variant: int = 0) -> Question:
     raise ValueError(f"unknown lesson section {section!r}")
 
 
-def whole_vs_batches(n: int) -> tuple[BatchPlan, BatchPlan]:
-    """The seed's two fits: ``batch_size=len(X_train)`` and ``batch_size=32``, for ``n`` samples."""
-    return plan(n, n, 1), plan(n, min(32, n), 1)
-
-
 def framework_plan(s: CodeSettings, framework: Framework) -> BatchPlan:
     """The plan of the generated code for one framework."""
     drop_last = s.drop_last and framework == "pytorch"

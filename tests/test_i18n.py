@@ -84,3 +84,16 @@ def test_durations_read_naturally_in_both_languages(seconds, en, ko):
 
 def test_unknown_language_falls_back_to_english():
     assert t("metric.total_updates", "fr") == "Total updates"
+
+
+def test_every_choice_the_pages_offer_has_a_label_in_both_languages():
+    from core.datasets import DATASETS
+    from core.engine import DEVICES, OPTIMIZERS
+    from core.models import MODELS
+    from core.schedules import DECAYS, RULES
+
+    keys = [f"dataset.{d}.{part}" for d in DATASETS for part in ("title", "description")]
+    keys += [f"model.{m}" for m in MODELS] + [f"optimizer.{o}" for o in OPTIMIZERS] + [f"device.{d}" for d in DEVICES]
+    keys += [f"train.rule.{r}" for r in RULES] + [f"train.decay.{d}" for d in DECAYS]
+    for table in TABLES.values():
+        assert [key for key in keys if key not in table] == []
