@@ -36,6 +36,7 @@ from core.params import Param, ParamProblem, format_value, parse_params, to_quer
 from core.runner import RunQueue, RunStatus, Snapshot, TrainingRun, default_queue
 from core.schedules import DECAYS, MAX_WARMUP_EPOCHS, RULES, WARMUP_START, Decay, Rule, scale_lr, schedule
 from core.train_figures import RUN_COLOURS
+from core.training_view import LR_MAX, LR_MIN, MAX_BATCH, MAX_EPOCHS  # the Training page's bounds
 
 Budget = Literal["epochs", "updates", "time"]
 LrRule = Rule
@@ -45,10 +46,7 @@ DEFAULT_BATCH_SIZES = (8, 32, 256)  # the seed's small, recommended and large ba
 DEFAULT_EPOCHS = 20
 DEFAULT_SECONDS = 3.0
 MIN_RUNS, MAX_RUNS = 2, 4
-MAX_BATCH = 60_000
-MAX_EPOCHS = 500
 MAX_SECONDS = 60.0
-LR_MIN, LR_MAX = 1e-5, 10.0
 MAX_UPDATES_PER_S = 20_000  # sizes a time-budget run's plan: well above the few thousand steps/s a CPU makes here
 DEFAULT = TrainConfig(epochs=DEFAULT_EPOCHS)
 PARAMS: tuple[Param, ...] = (

@@ -28,6 +28,7 @@ DEFAULT_CONFIG = TrainConfig()
 MAX_EPOCHS = 500
 MAX_BATCH = 60_000
 LR_MIN, LR_MAX = 1e-5, 10.0
+LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # slider stops
 
 # URL name -> TrainConfig field; every other field keeps its default unless the page sets it.
 URL_FIELDS: dict[str, str] = {

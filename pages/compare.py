@@ -32,7 +32,7 @@ from core.i18n import fmt_duration, fmt_float, fmt_int
 from core.noise import NoiseReport
 from core.schedules import DECAYS, MAX_WARMUP_EPOCHS
 from core.train_figures import X_AXES, loss_figure, monitoring_figure
-from core.training_view import epoch_curves, update_curves
+from core.training_view import LEARNING_RATES, epoch_curves, update_curves
 from ui.data import preloaded
 from ui.lang import current_lang, error_text, tr
 from ui.present import control
@@ -44,7 +44,6 @@ from ui.widgets import log_number, nice_values
 PREFIX = "cmp_"
 RUN_KEY = COMPARE_KEY
 PARAM_NAMES = ["batch_sizes", *(param.name for param in PARAMS)]
-LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0)
 
 
 def _key(name: str) -> str:

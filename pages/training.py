@@ -15,6 +15,7 @@ from core.runner import TrainingRun
 from core.schedules import DECAYS, RULES
 from core.train_figures import X_AXES, boundary_figure, loss_figure, monitoring_figure
 from core.training_view import (
+    LEARNING_RATES,
     LR_MAX,
     LR_MIN,
     MAX_EPOCHS,
@@ -46,7 +47,6 @@ PREFIX = "train_"
 PARAM_NAMES = [param.name for param in (*PARAMS, *SCHEDULE_PARAMS)]
 PAST_KEY = "train_past"  # list of (label, Snapshot) of this session's earlier runs
 MAX_PAST_RUNS = 8
-LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 WIDTHS = (4, 8, 16, 32, 64, 128, 256, 512)
 
 
