@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import threading
-import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -25,6 +23,7 @@ import numpy as np
 import plotly.graph_objects as go
 import torch
 
+from core.background import HEARTBEAT_TIMEOUT_S, BackgroundRun
 from core.batching import BatchPlan
 from core.datasets import DATASETS
 from core.engine import MAX_TOTAL_UPDATES, TrainConfig, Trainer
@@ -375,8 +374,20 @@ class CompareSnapshot:
         return self.status in ("finished", "stopped", "failed", "abandoned")
 
 
-class ComparisonRun:
+@dataclass(frozen=True)
+class _Progress:
+    """What the comparison's worker publishes: swapped whole, never edited."""
+
+    status: CompareStatus
+    runs: tuple[TrainingRun, ...]  # started so far, in the order of configs
+    noise: NoiseReport | None = None
+    message: str = ""
+
+
+class ComparisonRun(BackgroundRun[_Progress]):
     """Trains each batch size in turn in a daemon thread, then measures gradient noise; poll ``snapshot()``."""
+
+    thread_name = "comparison"
 
     def __init__(
         self,
@@ -384,92 +395,78 @@ class ComparisonRun:
         *,
         data: tuple[torch.Tensor, torch.Tensor] | None = None,
         queue: RunQueue | None = None,
-        heartbeat_timeout_s: float = 30.0,
+        heartbeat_timeout_s: float = HEARTBEAT_TIMEOUT_S,
+        keepalive: Callable[[], bool] | None = None,
     ) -> None:
         self.config = config
         config.validate()  # bad settings fail here, in the caller
         self.configs = config.run_configs()
+        super().__init__(_Progress("waiting", ()), heartbeat_timeout_s=heartbeat_timeout_s, keepalive=keepalive)
         self._data = data
         self._queue = queue
-        self._timeout = heartbeat_timeout_s
-        self._runs: list[TrainingRun] = []
-        self._stop = threading.Event()
-        self._last_heartbeat = time.monotonic()
-        self._thread: threading.Thread | None = None
-        self._status: CompareStatus = "waiting"
-        self._message = ""
-        self._noise: NoiseReport | None = None
 
-    def start(self) -> None:
-        """Start the comparison in the background (once)."""
-        if self._thread is not None:
-            raise RuntimeError("This comparison has already been started.")
+    def _before_start(self) -> None:
         if self._queue is None:
             self._queue = default_queue()
-        self.heartbeat()
-        self._thread = threading.Thread(target=self._work, name="comparison", daemon=True)
-        self._thread.start()
 
     def stop(self) -> None:
         """Stop the run training now and skip the rest."""
-        self._stop.set()
-        for run in list(self._runs):
+        super().stop()
+        for run in self._published.runs:
             run.stop()
 
     def heartbeat(self) -> None:
         """Tell the comparison (and the run training now) that its page is still open."""
-        self._last_heartbeat = time.monotonic()
-        for run in list(self._runs):
+        super().heartbeat()
+        for run in self._published.runs:
             run.heartbeat()
 
-    def join(self, timeout: float | None = None) -> bool:
-        """Wait for the thread to end; True if it has."""
-        if self._thread is not None:
-            self._thread.join(timeout)
-        return self._thread is not None and not self._thread.is_alive()
-
     def snapshot(self) -> CompareSnapshot:
-        """The comparison now."""
-        runs = tuple(run.snapshot() for run in list(self._runs))
-        return CompareSnapshot(self._status, self.configs, runs, max(0, len(runs) - 1), self._noise, self._message)
+        """The comparison now: the worker's published progress and each started run's own snapshot."""
+        progress = self._published
+        runs = tuple(run.snapshot() for run in progress.runs)
+        return CompareSnapshot(progress.status, self.configs, runs, max(0, len(runs) - 1), progress.noise,
+                               progress.message)
 
-    def _abandoned(self) -> bool:
-        return time.monotonic() - self._last_heartbeat > self._timeout
+    def _set(self, **changes: object) -> None:
+        self._publish_snapshot(replace(self._published, **changes))  # type: ignore[arg-type]
 
     def _work(self) -> None:
         assert self._queue is not None  # set by start()
         try:
-            self._status = "running"
+            self._set(status="running")
             for config in self.configs:
-                if self._stop.is_set() or self._abandoned():
+                if self._cancelled():
                     break
-                run = TrainingRun(config, data=self._data, queue=self._queue, heartbeat_timeout_s=self._timeout,
-                                  final_evaluation=True)
-                self._runs.append(run)
+                run = TrainingRun(config, data=self._data, queue=self._queue,
+                                  heartbeat_timeout_s=self._heartbeat_timeout_s, final_evaluation=True)
+                self._set(runs=(*self._published.runs, run))
                 run.start()
                 while not run.join(0.05):
-                    if self._abandoned():
+                    if self._cancelled():
                         run.stop()
+                    else:
+                        run.heartbeat()
                 if run.snapshot().status in ("stopped", "abandoned", "failed"):
                     break
-            if self._abandoned():
-                self._status = "abandoned"
-            elif self._stop.is_set() or len(self._runs) < len(self.configs):
-                failed = self._runs and self._runs[-1].snapshot().status == "failed"
-                self._status = "failed" if failed else "stopped"
-                self._message = self._runs[-1].snapshot().message if failed else ""
+            runs = self._published.runs
+            if self.abandoned:
+                self._set(status="abandoned")
+            elif self._stop.is_set() or len(runs) < len(self.configs):
+                failed = bool(runs) and runs[-1].snapshot().status == "failed"
+                self._set(status="failed" if failed else "stopped",
+                          message=runs[-1].snapshot().message if failed else "")
             else:
-                self._status = "measuring"
-                self._noise = self._measure_noise()
-                self._status = "stopped" if self._noise is None else "finished"
+                self._set(status="measuring")
+                noise = self._measure_noise()
+                self._set(status="stopped" if noise is None else "finished", noise=noise)
         except Exception as exc:  # noqa: BLE001 - any failure must reach the page
-            self._message = f"{type(exc).__name__}: {exc}"
-            self._status = "failed"
+            self._set(status="failed", message=f"{type(exc).__name__}: {exc}")
 
     def _measure_noise(self) -> NoiseReport | None:
         """Gradient noise at the shared initial weights, holding a training slot like a run."""
         assert self._queue is not None
-        if not self._queue.acquire(self, cancelled=lambda: self._stop.is_set() or self._abandoned()):
+        if not self._queue.acquire(self, cancelled=self._cancelled):
             return None
         try:
             return measure_noise(self.configs[0], self.config.batch_sizes, data=self._data,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+import sys
 import threading
 import time
 from collections import deque
@@ -22,6 +23,8 @@ from typing import Literal
 import numpy as np
 import torch
 
+from core import runlog
+from core.background import HEARTBEAT_TIMEOUT_S, BackgroundRun
 from core.batching import BatchPlan
 from core.engine import BoundaryGrid, EpochRecord, TrainConfig, Trainer, UpdateHistory
 
@@ -32,6 +35,25 @@ MAX_RUNS_ENV = "BEL_MAX_CONCURRENT_RUNS"
 # drives its own OpenMP pool: several pools, or a pool sharing cores with the web server, spin against each
 # other (measured on 2 cores: a 2-thread run in a worker thread went 3x slower, with stalls of seconds).
 THREADS_PER_RUN = 1
+SWITCH_INTERVAL_S = 0.0005
+
+
+TRAINING_NICENESS = 10  # how much a training thread yields the CPU to the threads that serve pages
+
+
+def lower_priority(niceness: int = TRAINING_NICENESS) -> None:
+    """Make the calling thread yield the CPU to the web server's threads (Linux; elsewhere a no-op).
+
+    On a small server the browser-facing work (rerunning a page, answering Stop) must not queue behind
+    training: a niced training thread still gets every cycle nobody else wants.
+    """
+    setpriority = getattr(os, "setpriority", None)
+    if setpriority is None:
+        return
+    try:
+        setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)  # Linux: per thread
+    except OSError:
+        pass  # not permitted here: training at normal priority still works
 
 
 def max_concurrent_runs(environ: dict[str, str] | None = None, cpu_count: int | None = None) -> int:
@@ -110,6 +132,10 @@ def default_queue() -> RunQueue:
     # torch.set_num_threads is process-global, so it is set once here, when the server's first run starts,
     # rather than per run; max_concurrent_runs() single-threaded runs then use at most that many cores.
     torch.set_num_threads(THREADS_PER_RUN)
+    # A training loop on small batches is mostly Python and holds the GIL between short torch calls; the
+    # server's threads then wait up to a switch interval (5 ms by default) each time they need it back,
+    # many times per page update. A shorter interval hands the GIL back sooner.
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     return RunQueue(max_concurrent_runs())
 
 
@@ -174,8 +200,10 @@ def _empty_history() -> UpdateHistory:
     return UpdateHistory(*arrays)
 
 
-class TrainingRun:
+class TrainingRun(BackgroundRun[Snapshot]):
     """One training run in a daemon thread; the owner polls ``snapshot()`` and keeps it alive with ``heartbeat()``."""
+
+    thread_name = "training-run"
 
     def __init__(
         self,
@@ -183,62 +211,43 @@ class TrainingRun:
         *,
         data: tuple[torch.Tensor, torch.Tensor] | None = None,
         queue: RunQueue | None = None,
-        heartbeat_timeout_s: float = 30.0,
+        heartbeat_timeout_s: float = HEARTBEAT_TIMEOUT_S,
+        keepalive: Callable[[], bool] | None = None,
         boundary_interval_s: float = 0.5,
         flush_interval_s: float = 0.1,
         final_evaluation: bool = False,
     ) -> None:
         self.config = config
         self.plan = config.validate()  # bad settings fail here, in the caller, with a readable message
+        super().__init__(
+            Snapshot(
+                status="waiting", message="Not started yet.", config=config, plan=self.plan,
+                updates=_empty_history(), epochs=(),
+                progress=RunProgress(1, 0, 0, config.update_limit, 0.0, None, None),
+                boundary=None, device=None, device_message=None, queue_position=None, diverged_at=None,
+            ),
+            heartbeat_timeout_s=heartbeat_timeout_s, keepalive=keepalive,
+        )
         self._data = data
         self._queue = queue
-        self._heartbeat_timeout_s = heartbeat_timeout_s
         self._boundary_interval_s = boundary_interval_s
         self._flush_interval_s = flush_interval_s
         self._final_evaluation = final_evaluation
         self._final: FinalEvaluation | None = None
-        self._stop = threading.Event()
-        self._abandoned = False
-        self._last_heartbeat = time.monotonic()
-        self._thread: threading.Thread | None = None
         self._boundary: BoundaryGrid | None = None
         self._boundary_at = 0.0
         self._boundary_epochs = 0
         self._train_started = 0.0
-        self._snapshot = Snapshot(
-            status="waiting", message="Not started yet.", config=config, plan=self.plan, updates=_empty_history(),
-            epochs=(), progress=RunProgress(1, 0, 0, config.update_limit, 0.0, None, None), boundary=None,
-            device=None, device_message=None, queue_position=None, diverged_at=None,
-        )
 
-    def start(self) -> None:
-        """Start training in the background (once)."""
-        if self._thread is not None:
-            raise RuntimeError("This run has already been started; create a new TrainingRun to train again.")
+    def _before_start(self) -> None:
         if self._queue is None:
             self._queue = default_queue()
         self._queue.enqueue(self)  # first come, first served: the place is kept while the data is prepared
-        self.heartbeat()
-        self._thread = threading.Thread(target=self._work, name="training-run", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Ask the run to stop; it does so before its next update (or leaves the queue)."""
-        self._stop.set()
-
-    def heartbeat(self) -> None:
-        """Tell the run its page is still open."""
-        self._last_heartbeat = time.monotonic()
-
-    def join(self, timeout: float | None = None) -> bool:
-        """Wait for the thread to end; True if it has."""
-        if self._thread is not None:
-            self._thread.join(timeout)
-        return self._thread is not None and not self._thread.is_alive()
+        runlog.record("queued", run=id(self), seed=self.config.seed, planned=self.config.update_limit)
 
     def snapshot(self) -> Snapshot:
         """The latest published state, with the current queue position while waiting."""
-        snapshot = self._snapshot  # one reference read: the worker swaps whole snapshots, never edits one
+        snapshot = self._published  # one reference read: the worker swaps whole snapshots, never edits one
         if snapshot.status == "waiting" and self._queue is not None:
             place = self._queue.position(self)
             if place is not None:
@@ -248,14 +257,9 @@ class TrainingRun:
                 return dataclasses.replace(snapshot, queue_position=place, message=message)
         return snapshot
 
-    def _cancelled(self) -> bool:
-        if time.monotonic() - self._last_heartbeat > self._heartbeat_timeout_s:
-            self._abandoned = True
-            self._stop.set()
-        return self._stop.is_set()
-
     def _work(self) -> None:
         assert self._queue is not None  # set by start()
+        lower_priority()
         trainer: Trainer | None = None
         try:
             self._publish("waiting", "Preparing the data…")
@@ -265,10 +269,13 @@ class TrainingRun:
                 self._publish(*self._ended("Stopped before training began."), trainer)
                 return
             self._train_started = time.monotonic()
+            runlog.record("started", run=id(self), seed=self.config.seed)
             self._publish("running", "Training…", trainer)
             result = trainer.train(
                 should_stop=self._stop.is_set, on_chunk=self._on_chunk, flush_interval_s=self._flush_interval_s
             )
+            runlog.record("training_returned", run=id(self), seed=self.config.seed, status=result.status,
+                          updates=result.updates_done, planned=self.config.update_limit)
             if self._final_evaluation and trainer.updates_done:
                 self._final = _evaluate(trainer, result.peak_memory_bytes)
             self._queue.release(self)  # before the final boundary: the next run need not wait for it
@@ -281,6 +288,7 @@ class TrainingRun:
             self._publish("failed", f"Training failed: {type(exc).__name__}: {exc}", trainer)
         finally:
             self._queue.release(self)
+            runlog.record("ended", run=id(self), seed=self.config.seed, status=self._published.status)
 
     def _ended(self, stopped_message: str) -> tuple[RunStatus, str]:
         if self._abandoned:
@@ -310,9 +318,9 @@ class TrainingRun:
     def _publish(
         self, status: RunStatus, message: str, trainer: Trainer | None = None, *, diverged_at: int | None = None
     ) -> None:
-        previous = self._snapshot
+        previous = self._published
         if trainer is None:
-            self._snapshot = dataclasses.replace(previous, status=status, message=message)
+            self._publish_snapshot(dataclasses.replace(previous, status=status, message=message))
             return
         history = trainer.history
         done = len(history)
@@ -327,7 +335,7 @@ class TrainingRun:
             eta = max(0.0, min(budget - elapsed, elapsed / done * (total - done)))
         else:
             eta = elapsed / done * (total - done)
-        self._snapshot = Snapshot(
+        self._publish_snapshot(Snapshot(
             status=status,
             message=message,
             config=self.config,
@@ -349,7 +357,7 @@ class TrainingRun:
             queue_position=None,
             diverged_at=diverged_at,
             final=self._final,
-        )
+        ))
 
 
 def _evaluate(trainer: Trainer, peak_memory_bytes: int | None) -> FinalEvaluation:

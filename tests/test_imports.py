@@ -42,3 +42,8 @@ def test_the_calculator_page_runs_without_importing_torch():
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_run_lifecycle_and_tab_registry_import_neither_torch_nor_plotly():
+    loaded = _loaded_after_import("core.background, core.tabs, core.runlog")
+    assert "torch" not in loaded and "plotly" not in loaded and "streamlit" not in loaded

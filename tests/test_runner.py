@@ -138,6 +138,31 @@ def test_waiting_run_without_heartbeat_is_abandoned_and_leaves_the_queue(runs: l
     assert orphan.snapshot().status == "abandoned" and queue.position(orphan) is None
 
 
+def test_open_page_that_polls_rarely_keeps_its_run(runs: list[TrainingRun]) -> None:
+    # A hidden browser tab polls about once a minute; its session is still connected, which keepalive reports.
+    run = start(runs, ENDLESS, heartbeat_timeout_s=0.2, keepalive=lambda: True)
+    time.sleep(0.2)
+    assert not run.join(0.5)  # no heartbeat for 0.7 s, far past the timeout: still training
+    assert run.snapshot().status == "running"
+
+
+def test_closed_page_run_is_abandoned_even_with_a_keepalive(runs: list[TrainingRun]) -> None:
+    run = start(runs, ENDLESS, heartbeat_timeout_s=0.2, keepalive=lambda: False)
+    assert run.join(10)
+    assert run.snapshot().status == "abandoned" and run.abandoned
+
+
+def test_snapshots_are_immutable_values_swapped_whole(runs: list[TrainingRun]) -> None:
+    run = start(runs, ENDLESS)
+    first = wait_for(run, lambda s: len(s.updates) > 0)
+    later = wait_for(run, lambda s: len(s.updates) > len(first.updates))
+    assert later is not first and len(first.updates) < len(later.updates)
+    with pytest.raises(ValueError):
+        first.updates.loss[0] = 0.0  # read-only arrays
+    with pytest.raises(AttributeError):
+        first.status = "finished"  # type: ignore[misc]
+
+
 def test_exception_in_the_worker_is_reported_as_failed(runs: list[TrainingRun]) -> None:
     wrong_size = (torch.zeros(7, 2), torch.zeros(7, dtype=torch.int64))
     run = start(runs, QUICK, data=wrong_size)
