@@ -7,7 +7,7 @@ import streamlit as st
 from core.i18n import t
 from ui.lang import init_lang, language_switch, tr
 from ui.present import apply_presenter_style, presenting
-from ui.runs import sidebar_run_status
+from ui.runs import sidebar_run_status, tab_notice_ui
 
 st.set_page_config(
     page_title=t("app.title"),
@@ -39,5 +39,6 @@ with st.sidebar:
     language_switch()
     st.caption(tr("sidebar.about"))
     sidebar_run_status()
+tab_notice_ui()
 
 page.run()

@@ -12,6 +12,7 @@ from ui.lang import tr
 from ui.present import view_params
 
 S = TypeVar("S")
+KEPT_PARAMS = ("tab",)  # this tab's token (ui.runs), which a reload needs to find the tab's runs again
 
 
 def _page_query(names: Iterable[str]) -> dict[str, str]:
@@ -36,7 +37,8 @@ def write_url(page: str, query: Mapping[str, str], lang: str) -> None:
 
     View parameters (presenter mode, embedding, hidden controls) are kept as they are.
     """
-    st.query_params.from_dict({**query, "lang": lang, **view_params()})
+    kept = {name: st.query_params[name] for name in KEPT_PARAMS if name in st.query_params}
+    st.query_params.from_dict({**query, "lang": lang, **view_params(), **kept})
     st.session_state[f"{page}_written"] = dict(query)
 
 

@@ -15,6 +15,8 @@ STRINGS: dict[str, str] = {
     "exactly.",
     "sidebar.training": "Training: epoch {epoch}/{epochs} ({percent}%)",
     "sidebar.comparing": "Comparing batch sizes: run {current} of {total}",
+    "tab.reattached": "Reconnected: this tab's training and earlier runs are back.",
+    "tab.foreign": "That link belongs to a tab that is still open, so its runs stay there; this tab starts its own.",
     "lang.en": "English",
     "lang.ko": "한국어",
     # units

@@ -15,6 +15,8 @@ STRINGS: dict[str, str] = {
     "정확히 일치합니다.",
     "sidebar.training": "학습 중: 에폭 {epoch}/{epochs} ({percent}%)",
     "sidebar.comparing": "배치 사이즈 비교 중: {total}개 중 {current}번째",
+    "tab.reattached": "다시 연결했습니다: 이 탭의 학습과 이전 실행 기록을 그대로 이어서 보여 줍니다.",
+    "tab.foreign": "이 링크는 아직 열려 있는 다른 탭의 것이라 그 탭의 실행은 그대로 두고, 이 탭은 새로 시작합니다.",
     "lang.en": "English",
     "lang.ko": "한국어",
     # units
