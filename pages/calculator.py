@@ -30,7 +30,7 @@ from ui.present import control, hidden
 from ui.runs import THROUGHPUT_KEY
 from ui.shell import require_app_shell
 from ui.urlstate import keep_settings, restore_settings, url_problems_ui
-from ui.widgets import log_number
+from ui.widgets import choice, log_number
 
 PREFIX = "calc_"
 PICTURES_DELAY_S = 1.0
@@ -73,7 +73,8 @@ def inputs_ui() -> CalculatorSettings:
     n = control("n", _key("n"), lambda: _log_number("calc.n", "n", MAX_SAMPLES))
     batch_size = control("batch_size", _key("batch_size"), lambda: _log_number("calc.batch_size", "batch_size", n))
     epochs = control("epochs", _key("epochs"), lambda: _log_number("calc.epochs", "epochs", MAX_EPOCHS))
-    framework = control("framework", _key("framework"), lambda: st.radio(
+    framework = control("framework", _key("framework"), lambda: choice(
+        st.radio,
         tr("calc.framework"),
         ("pytorch", "keras"),
         key=_key("framework"),

@@ -20,6 +20,7 @@ from core.lesson import (
 from core.schedules import scale_lr, warmup_updates
 from ui.lang import current_lang, tr
 from ui.shell import require_app_shell
+from ui.widgets import choice
 
 
 def _link(page: str, label_key: str, **query: object) -> None:
@@ -40,7 +41,7 @@ def quiz_ui(section: str) -> None:
             shown_answer = fmt_int(int(q.answer))
         else:
             labels = {option: tr(f"learn.regime.{option}") if section == "names" else option for option in q.choices}
-            given = st.radio(tr("learn.quiz.answer"), q.choices, index=None, key=answer_key,
+            given = choice(st.radio, tr("learn.quiz.answer"), q.choices, index=None, key=answer_key,
                              format_func=lambda option: labels[option], horizontal=True)
             shown_answer = labels[str(q.answer)]
         if given is not None:  # feedback as soon as there is an answer

@@ -36,7 +36,7 @@ from ui.lang import current_lang, tr
 from ui.present import control
 from ui.shell import require_app_shell
 from ui.urlstate import keep_settings, restore_settings, url_problems_ui
-from ui.widgets import log_number
+from ui.widgets import choice, log_number
 
 PREFIX = "lr_"
 PARAM_NAMES = [param.name for param in PARAMS]
@@ -146,8 +146,9 @@ def warmup_inputs_ui(base_lr: float, base_batch: int, batch: int) -> LRSettings:
         warmup_epochs = control("warmup_epochs", _key("warmup_epochs"), lambda: st.number_input(
             tr("lr.warmup_epochs"), 0, MAX_WARMUP_EPOCHS, step=1, key=_key("warmup_epochs"),
             help=tr("lr.warmup_epochs_help")))
-        decay = control("decay", _key("decay"), lambda: st.radio(
-            tr("lr.decay"), DECAYS, key=_key("decay"), format_func=lambda d: tr(f"lr.decay.{d}"), horizontal=True))
+        decay = control("decay", _key("decay"), lambda: choice(
+            st.radio, tr("lr.decay"), DECAYS, key=_key("decay"), format_func=lambda d: tr(f"lr.decay.{d}"),
+            horizontal=True))
         min_lr = _lr_input("lr.min_lr", "min_lr", 0.0, help_key="lr.min_lr_help") if decay != "constant" else float(
             st.session_state[_key("min_lr")])
     return LRSettings(

@@ -32,7 +32,7 @@ from ui.lang import current_lang, tr
 from ui.present import control
 from ui.shell import require_app_shell
 from ui.urlstate import keep_settings, restore_settings, url_problems_ui
-from ui.widgets import log_number
+from ui.widgets import choice, log_number
 
 PREFIX = "paths_"
 
@@ -76,8 +76,8 @@ def settings_ui() -> PathsSettings:
         help=tr("paths.lr_help")))
     epochs = control("epochs", _key("epochs"), lambda: st.slider(
         tr("paths.epochs"), 1, MAX_EPOCHS, key=_key("epochs"), help=tr("paths.epochs_help")))
-    budget = control("budget", _key("budget"), lambda: st.radio(
-        tr("paths.budget"), BUDGETS, key=_key("budget"), horizontal=True,
+    budget = control("budget", _key("budget"), lambda: choice(
+        st.radio, tr("paths.budget"), BUDGETS, key=_key("budget"), horizontal=True,
         format_func=lambda b: tr(f"paths.budget.{b}"), help=tr("paths.budget_help")))
     noise = control("noise", _key("noise"), lambda: st.slider(
         tr("paths.noise"), 0.0, MAX_NOISE, step=0.1, key=_key("noise"), help=tr("paths.noise_help")))

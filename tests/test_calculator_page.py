@@ -52,7 +52,7 @@ def test_query_params_set_the_state():
     metrics = _metrics(at)
     assert (metrics["Training samples"], metrics["Validation samples"]) == ("800", "201")
     assert (metrics["Iterations per epoch"], metrics["Total updates"]) == ("25", "75")
-    assert at.radio(key="calc_framework").value == "keras"
+    assert at.radio(key="calc_framework__en").value == "keras"
 
 
 @pytest.mark.parametrize(

@@ -49,7 +49,7 @@ def test_url_sets_the_state_and_the_seed_warmup_gives_96_updates():
         "32", "96", "320")
     assert metrics["Learning rate at update 97"] == "0.001"
     assert metrics["Linear rule"] == "0.002"
-    assert at.radio(key="lr_decay").value == "cosine"
+    assert at.radio(key="lr_decay__en").value == "cosine"
 
 
 def test_changing_the_batch_size_updates_the_rate_and_the_url():

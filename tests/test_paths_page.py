@@ -24,8 +24,9 @@ def _table(at: AppTest) -> dict[str, dict[str, str]]:
 
 
 def _query(at: AppTest) -> dict[str, str]:
+    """The page's settings in the URL (without the tab's random token)."""
     return {name: at.query_params[name][0] if isinstance(at.query_params[name], list) else at.query_params[name]
-            for name in at.query_params}
+            for name in at.query_params if name != "tab"}
 
 
 def test_defaults_draw_three_paths_and_count_their_updates():
@@ -47,7 +48,7 @@ def test_shared_url_sets_the_widgets_and_the_same_updates_budget():
     assert at.number_input(key="paths_n").value == 100
     assert at.number_input(key="paths_batch_size").value == 10
     assert at.select_slider(key="paths_lr").value == 0.03
-    assert at.radio(key="paths_budget").value == "updates"
+    assert at.radio(key="paths_budget__en").value == "updates"
     assert at.number_input(key="paths_seed").value == 4
     table = _table(at)
     assert [row["Updates made"] for row in table.values()] == ["30", "30", "30"]
@@ -93,7 +94,7 @@ def test_scrubbing_and_changing_settings():
     at = _paths()
     at.slider(key="paths_shown").set_value(5).run()
     assert at.slider(key="paths_shown").value == 5
-    at.radio(key="paths_budget").set_value("updates").run()
+    at.radio(key="paths_budget__en").set_value("updates").run()
     assert at.slider(key="paths_shown").value == 70  # new settings show the whole run again
     assert _query(at)["budget"] == "updates"
 

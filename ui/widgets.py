@@ -1,10 +1,16 @@
-"""Widgets shared by pages: a number box paired with a log-scale slider."""
+"""Widgets shared by pages: a number box paired with a log-scale slider, and choices that survive a language switch."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import streamlit as st
+
+from ui.lang import current_lang
+
+T = TypeVar("T")
 
 
 def nice_values(low: int, high: int, current: int) -> list[int]:
@@ -44,3 +50,39 @@ def log_number(
             disabled=disabled,
         )
     return int(st.session_state[key])
+
+
+def choice(
+    widget: Callable[..., T], label: str, options: Sequence[Any], *, key: str,
+    format_func: Callable[[Any], str], on_change: Callable[[], None] | None = None, **kwargs: Any,
+) -> T:
+    """A radio, select box, segmented control or pills with translated labels that keeps its value across languages.
+
+    Streamlit stores such a widget's value as its *formatted* label (streamlit issues #4264, #11268), so a label
+    that changes with the language loses the value, or raises KeyError in a callback. The value lives under
+    ``key``, free of language; the widget itself is keyed per language and seeded from it on every run.
+    """
+    options = list(options)
+    widget_key = f"{key}__{current_lang()}"
+    state = st.session_state
+    value = state.get(key)
+    if _is_option(value, options) and state.get(widget_key, _UNSET) != value:
+        state[widget_key] = value  # before the widget exists in this run: allowed, and wins over its old state
+
+    def _changed() -> None:
+        state[key] = state[widget_key]
+        if on_change is not None:
+            on_change()
+
+    chosen = widget(label, options, key=widget_key, format_func=format_func, on_change=_changed, **kwargs)
+    state[key] = chosen
+    return chosen
+
+
+_UNSET = object()
+
+
+def _is_option(value: object, options: Sequence[Any]) -> bool:
+    if isinstance(value, list):  # multi-select pills
+        return all(item in options for item in value)
+    return value is not None and value in options
