@@ -1,6 +1,8 @@
 """Plotly figure builders for live training: pure functions of recorded numbers, no torch imports.
 
-Every line is downsampled to at most ``MAX_POINTS`` points so a redraw stays cheap however long the run.
+Every line is downsampled to at most ``max_points`` points (``MAX_POINTS`` for a finished run, ``LIVE_POINTS``
+while it trains) so a redraw stays cheap however long the run. Traces are SVG (``scatter``), not WebGL: a
+browser building a fresh WebGL context for every live redraw spends its time there (measured in issue 8).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from core.figures import BATCH_COLOURS, PARTIAL_COLOUR, figure_from_spec
 from core.i18n import t
 
 MAX_POINTS = 2_000
+LIVE_POINTS = 100  # per line while a run trains: the curve's shape, rebuilt 2-3 times a second; 2,000 when done
 XAxis = Literal["updates", "epochs", "samples", "time"]
 X_AXES: tuple[XAxis, ...] = ("updates", "epochs", "samples", "time")
 TRAIN_COLOUR, VAL_COLOUR = BATCH_COLOURS[0], PARTIAL_COLOUR
@@ -56,20 +59,45 @@ def downsample_indices(length: int, max_points: int = MAX_POINTS) -> np.ndarray:
     return np.unique(indices)
 
 
+SMOOTH_BLOCK = 256  # values per vectorised block of the moving average
+
+
 def smooth(values: np.ndarray, weight: float) -> np.ndarray:
-    """TensorBoard-style exponential moving average with bias correction (weight 0 = raw)."""
+    """TensorBoard-style exponential moving average with bias correction (weight 0 = raw); non-finite values pass.
+
+    >>> smooth(np.array([1.0, 3.0]), 0.5).tolist()
+    [1.0, 2.3333333333333335]
+    """
     if not 0.0 <= weight < 1.0:
         raise ValueError(f"smoothing weight must be in [0, 1), got {weight}")
-    out = np.empty(len(values), dtype=np.float64)
-    average, correction = 0.0, 1.0
-    for i, value in enumerate(np.asarray(values, dtype=np.float64)):
-        if not np.isfinite(value):
-            out[i] = value
-            continue
-        average = weight * average + (1 - weight) * value
-        correction *= weight
-        out[i] = average / (1 - correction) if correction < 1 else value
+    raw = np.asarray(values, dtype=np.float64)
+    out = raw.copy()
+    finite = np.flatnonzero(np.isfinite(raw))
+    x = raw[finite]
+    # average_k = weight * average_(k-1) + (1 - weight) * x_k, computed a block at a time as a matrix product:
+    # within a block, average_j = weight^(j+1) * carry + sum_(i<=j) (1 - weight) * weight^(j-i) * x_i.
+    lags = np.arange(SMOOTH_BLOCK)
+    lag = lags[:, None] - lags[None, :]
+    kernel = np.where(lag >= 0, (1 - weight) * weight ** np.maximum(lag, 0), 0.0)  # (block, block)
+    carry_weights = weight ** (lags + 1)
+    averages = np.empty(len(x))
+    carry = 0.0
+    for start in range(0, len(x), SMOOTH_BLOCK):
+        block = x[start:start + SMOOTH_BLOCK]
+        size = len(block)
+        averaged = kernel[:size, :size] @ block + carry_weights[:size] * carry
+        averages[start:start + size] = averaged
+        carry = float(averaged[-1])
+    correction = 1 - weight ** np.arange(1, len(x) + 1, dtype=np.float64)
+    out[finite] = averages / correction
     return out
+
+
+def _compact(values: np.ndarray) -> np.ndarray:
+    """Values as sent to the browser: whole numbers as int32, the rest as float32 (half the bytes of float64)."""
+    if np.issubdtype(values.dtype, np.integer):
+        return values.astype(np.int32)
+    return values.astype(np.float32)
 
 
 def _x_values(curves: UpdateCurves, axis: XAxis) -> np.ndarray:
@@ -112,30 +140,30 @@ def monitoring_figure(runs: Sequence[EpochCurves], *, lang: str = "en") -> go.Fi
 
 def loss_figure(
     runs: Sequence[UpdateCurves], *, x_axis: XAxis = "updates", smoothing: float = 0.8, show_lr: bool = False,
-    lang: str = "en",
+    lang: str = "en", max_points: int = MAX_POINTS,
 ) -> go.Figure:
     """Loss of every update (raw, faint) and smoothed, epoch ends marked, on the chosen x axis."""
     data: list[dict[str, Any]] = []
     for i, run in enumerate(runs):
         current = i == len(runs) - 1
         colour = TRAIN_COLOUR if len(runs) == 1 else RUN_COLOURS[i % len(RUN_COLOURS)]
-        keep = downsample_indices(len(run.update))
-        x = _x_values(run, x_axis)
+        keep = downsample_indices(len(run.update), max_points)
+        x = _compact(_x_values(run, x_axis)[keep])
         prefix = "" if len(runs) == 1 else f"{run.label} · "
         if current:
             data.append({
-                "type": "scattergl", "x": x[keep], "y": run.loss[keep], "mode": "lines",
+                "type": "scatter", "x": x, "y": _compact(run.loss[keep]), "mode": "lines",
                 "name": prefix + t("train.fig.loss_raw", lang), "line": {"color": colour, "width": 1},
                 "opacity": 0.3,
             })
         data.append({
-            "type": "scattergl", "x": x[keep], "y": smooth(run.loss, smoothing)[keep], "mode": "lines",
+            "type": "scatter", "x": x, "y": _compact(smooth(run.loss, smoothing)[keep]), "mode": "lines",
             "name": prefix + t("train.fig.loss_smoothed", lang),
             "line": {"color": colour, "width": 2.5 if current else 1.5}, "opacity": 1.0 if current else 0.6,
         })
         if show_lr and current:
             data.append({
-                "type": "scattergl", "x": x[keep], "y": run.lr[keep], "mode": "lines", "yaxis": "y2",
+                "type": "scatter", "x": x, "y": run.lr[keep].astype(np.float32), "mode": "lines", "yaxis": "y2",
                 "name": t("train.fig.lr", lang), "line": {"color": "#54A24B", "width": 1.5, "dash": "dot"},
             })
     shapes_x: list[float | None] = []
@@ -169,9 +197,17 @@ def loss_figure(
 
 def boundary_figure(
     xs: np.ndarray, ys: np.ndarray, predicted: np.ndarray, confidence: np.ndarray, points: np.ndarray,
-    labels: np.ndarray, *, n_classes: int, lang: str = "en", max_points: int = MAX_POINTS,
+    labels: np.ndarray, *, n_classes: int, lang: str = "en", max_points: int = MAX_POINTS, max_cells: int = 80,
 ) -> go.Figure:
-    """The model's predicted class over the plane (shaded by confidence) with the training points on top."""
+    """The model's predicted class over the plane (shaded by confidence) with the training points on top.
+
+    The mesh is thinned to at most ``max_cells`` per axis (every k-th row and column) and sent as small
+    integers and 32-bit floats: a live chart is rebuilt every few seconds.
+    """
+    step = -(-len(xs) // max_cells)
+    xs, ys = xs[::step].astype(np.float32), ys[::step].astype(np.float32)
+    predicted, confidence = predicted[::step, ::step].astype(np.int8), confidence[::step, ::step].astype(np.float32)
+    points = points.astype(np.float32)
     palette = RUN_COLOURS[:n_classes]
     colourscale: list[list[object]] = []
     for k, colour in enumerate(palette):
@@ -180,14 +216,16 @@ def boundary_figure(
     data: list[dict[str, Any]] = [
         {"type": "heatmap", "x": xs, "y": ys, "z": predicted, "zmin": -0.5, "zmax": n_classes - 0.5,
          "colorscale": colourscale, "showscale": False, "opacity": 0.35, "hoverinfo": "skip", "showlegend": False},
-        {"type": "contour", "x": xs, "y": ys, "z": confidence, "showscale": False, "hoverinfo": "skip",
-         "contours": {"coloring": "none", "start": 0.6, "end": 0.9, "size": 0.15}, "line": {"width": 0.5},
+        # confidence in whole percent, one byte a cell
+        {"type": "contour", "x": xs, "y": ys, "z": np.rint(100 * confidence).astype(np.uint8), "showscale": False,
+         "hoverinfo": "skip", "contours": {"coloring": "none", "start": 60, "end": 90, "size": 15},
+         "line": {"width": 0.5},
          "colorscale": [[0, "#555555"], [1, "#555555"]], "showlegend": False},
     ]
     for k in range(n_classes):
         mine = keep[labels[keep] == k]
         data.append({
-            "type": "scattergl", "x": points[mine, 0], "y": points[mine, 1], "mode": "markers",
+            "type": "scatter", "x": points[mine, 0], "y": points[mine, 1], "mode": "markers",
             "name": t("train.fig.class", lang, label=k),
             "marker": {"size": 5, "color": palette[k], "line": {"width": 0.5, "color": "white"}},
         })

@@ -31,18 +31,26 @@ from core.engine import TrainConfig
 from core.i18n import fmt_duration, fmt_float, fmt_int
 from core.noise import NoiseReport
 from core.schedules import DECAYS, MAX_WARMUP_EPOCHS
-from core.train_figures import X_AXES, loss_figure, monitoring_figure
+from core.train_figures import LIVE_POINTS, MAX_POINTS, XAxis, loss_figure, monitoring_figure
 from core.training_view import LEARNING_RATES, epoch_curves, update_curves
 from ui.data import preloaded
 from ui.lang import current_lang, error_text, tr
+from ui.live import (
+    chart_controls,
+    dataset_changed,
+    dataset_select,
+    run_buttons,
+    status_alert,
+    stop_button,
+    stop_run,
+)
 from ui.present import control
-from ui.runs import COMPARE_KEY, live_view
+from ui.runs import current_tab, keepalive_for, live_chart, live_view
 from ui.shell import require_app_shell
 from ui.urlstate import keep_settings, restore_settings, url_problems_ui
-from ui.widgets import log_number, nice_values
+from ui.widgets import choice, log_number, nice_values
 
 PREFIX = "cmp_"
-RUN_KEY = COMPARE_KEY
 PARAM_NAMES = ["batch_sizes", *(param.name for param in PARAMS)]
 
 
@@ -59,10 +67,6 @@ def _widget_values(config: CompareConfig) -> dict[str, object]:
     return {_key(name): value for name, value in values.items()}
 
 
-def _dataset_changed() -> None:
-    st.session_state[_key("n")] = DATASETS[st.session_state[_key("dataset")]].default_size
-
-
 def settings_ui() -> CompareConfig | None:
     """Every comparison setting as a widget; None while fewer than two batch sizes are picked."""
     with st.container(border=True):
@@ -72,8 +76,8 @@ def settings_ui() -> CompareConfig | None:
         batch_sizes = control("batch_sizes", _key("batch_sizes"), lambda: st.multiselect(
             tr("compare.batch_sizes"), options, key=_key("batch_sizes"), max_selections=MAX_RUNS, format_func=fmt_int,
             help=tr("compare.batch_sizes_help")))
-        budget = control("budget", _key("budget"), lambda: st.segmented_control(
-            tr("compare.budget"), BUDGETS, key=_key("budget"), help=tr("compare.budget_help"),
+        budget = control("budget", _key("budget"), lambda: choice(
+            st.segmented_control, tr("compare.budget"), BUDGETS, key=_key("budget"), help=tr("compare.budget_help"),
             format_func=lambda b: tr(f"compare.budget.{b}"))) or "epochs"
         epochs = control("epochs", _key("epochs"), lambda: log_number(
             tr("calc.epochs"), tr("calc.drag", label=tr("calc.epochs")), _key("epochs"), 1, MAX_EPOCHS,
@@ -82,20 +86,19 @@ def settings_ui() -> CompareConfig | None:
         if budget == "time":
             seconds = control("seconds", _key("seconds"), lambda: st.slider(
                 tr("compare.seconds"), 0.5, MAX_SECONDS, step=0.5, key=_key("seconds")))
-        lr_rule = control("lr_rule", _key("lr_rule"), lambda: st.segmented_control(
-            tr("compare.lr_rule"), LR_RULES, key=_key("lr_rule"), format_func=lambda r: tr(f"compare.lr_rule.{r}"),
-            help=tr("compare.lr_rule_help"))) or "none"
+        lr_rule = control("lr_rule", _key("lr_rule"), lambda: choice(
+            st.segmented_control, tr("compare.lr_rule"), LR_RULES, key=_key("lr_rule"),
+            format_func=lambda r: tr(f"compare.lr_rule.{r}"), help=tr("compare.lr_rule_help"))) or "none"
         warmup_epochs = control("warmup_epochs", _key("warmup_epochs"), lambda: st.number_input(
             tr("train.warmup_epochs"), 0, MAX_WARMUP_EPOCHS, step=1, key=_key("warmup_epochs"),
             help=tr("train.warmup_help")))
-        decay = control("decay", _key("decay"), lambda: st.radio(
-            tr("train.decay"), DECAYS, key=_key("decay"), horizontal=True,
+        decay = control("decay", _key("decay"), lambda: choice(
+            st.radio, tr("train.decay"), DECAYS, key=_key("decay"), horizontal=True,
             format_func=lambda d: tr(f"train.decay.{d}")))
     with st.container(border=True):
         st.markdown(f"**{tr('compare.section.data')}**")
-        dataset = control("dataset", _key("dataset"), lambda: st.selectbox(
-            tr("train.dataset"), tuple(DATASETS), key=_key("dataset"), format_func=lambda d: tr(f"dataset.{d}.title"),
-            on_change=_dataset_changed))
+        dataset = control("dataset", _key("dataset"), lambda: dataset_select(
+            _key("dataset"), dataset_changed(_key("dataset"), _key("n"))))
         spec = DATASETS[dataset]
         n = control("n", _key("n"), lambda: log_number(
             tr("train.n"), tr("calc.drag", label=tr("train.n")), _key("n"), spec.min_size, spec.max_size,
@@ -145,31 +148,33 @@ def plan_ui(config: CompareConfig) -> bool:
 
 
 def _start(config: CompareConfig) -> None:
-    current = st.session_state.get(RUN_KEY)
-    if current is not None and not current.snapshot().done:
+    tab = current_tab()
+    if tab.comparison is not None and not tab.comparison.snapshot().done:
         return  # a double click must not start a second comparison
     base = config.base
     data = preloaded(base.dataset, base.n_samples, base.noise, base.seed)
-    run = ComparisonRun(config, data=data)  # type: ignore[arg-type]
+    run = ComparisonRun(config, data=data, keepalive=keepalive_for(tab))
     run.start()
-    st.session_state[RUN_KEY] = run
+    tab.comparison = run
 
 
 def _stop() -> None:
-    run = st.session_state.get(RUN_KEY)
-    if run is not None:
-        run.stop()
+    stop_run(current_tab().comparison)
 
 
-def controls_ui(config: CompareConfig | None, can_run: bool) -> None:
-    """Compare and Stop."""
-    run = st.session_state.get(RUN_KEY)
+def controls_ui(config: CompareConfig | None, can_run: bool) -> object:
+    """Compare; returns the slot where the live view puts Stop."""
+    run = current_tab().comparison
     running = run is not None and not run.snapshot().done
-    start, stop = st.columns(2)
-    start.button(tr("compare.start"), type="primary", icon=":material/play_arrow:", width="stretch",
-                 disabled=running or not can_run, on_click=_start, args=(config,), key="compare_button")
-    stop.button(tr("compare.stop"), icon=":material/stop:", width="stretch", disabled=not running, on_click=_stop,
-                key="compare_stop")
+    stop_slot, _ = run_buttons(start_label=tr("compare.start"), start_key="compare_button", running=running,
+                               can_start=can_run, on_start=_start, start_args=(config,))
+    return stop_slot
+
+
+def natural_axis(configs: tuple[TrainConfig, ...]) -> XAxis:
+    """The x axis a comparison reads best against: its budget's own measure."""
+    first = configs[0]
+    return "time" if first.time_budget_s is not None else "updates" if first.max_updates is not None else "epochs"
 
 
 def _progress_ui(snapshot: CompareSnapshot) -> None:
@@ -197,38 +202,32 @@ def _progress_ui(snapshot: CompareSnapshot) -> None:
 def _status_ui(snapshot: CompareSnapshot) -> None:
     status = snapshot.status
     batch = snapshot.configs[snapshot.current].batch_size
-    text = tr(f"compare.status.{status}", batch=batch, index=snapshot.current + 1, count=len(snapshot.configs),
-              message=snapshot.message)
-    if status == "failed":
-        st.error(text)
-    elif status == "abandoned":
-        st.warning(text)
-    elif status in ("finished", "stopped"):
-        st.success(text)
-    else:
-        st.info(text)
+    status_alert(status, tr(f"compare.status.{status}", batch=batch, index=snapshot.current + 1,
+                            count=len(snapshot.configs), message=snapshot.message))
 
 
-def charts_ui(snapshot: CompareSnapshot) -> None:
+def charts_ui(snapshot: CompareSnapshot, view: tuple[XAxis, float, bool]) -> None:
     """Every batch size's curves on one figure, per epoch and per update, on a chosen x axis."""
     lang = current_lang()
+    live = not snapshot.done
     st.markdown(f"**{tr('compare.curves')}**")
     # Largest batch first: the figures draw the last run boldest, with its raw per-update loss and epoch ends,
     # so the smallest batch, whose update-to-update noise is the point, goes last.
     runs = sorted(snapshot.runs, key=lambda r: -r.config.batch_size)
     labels = [tr("compare.run_label", batch=run.config.batch_size) for run in runs]
-    st.plotly_chart(monitoring_figure([epoch_curves(r, lb) for r, lb in zip(runs, labels, strict=True)],
-                                      lang=lang), key="cmp_monitoring_chart")
-    first = snapshot.configs[0]
-    natural = "time" if first.time_budget_s is not None else "updates" if first.max_updates is not None else "epochs"
-    axis_col, smooth_col, lr_col = st.columns([3, 2, 1.2])
-    x_axis = axis_col.segmented_control(tr("train.x_axis"), X_AXES, default=natural, key=f"cmp_x_axis_{natural}",
-                                        format_func=lambda a: tr(f"train.axis.{a}")) or natural
-    smoothing = smooth_col.slider(tr("train.smoothing"), 0.0, 0.99, 0.8, 0.01, key="cmp_smoothing")
-    show_lr = lr_col.toggle(tr("train.show_lr"), key="cmp_show_lr")
-    curves = [update_curves(r, lb) for r, lb in zip(runs, labels, strict=True)]
-    st.plotly_chart(loss_figure(curves, x_axis=x_axis, smoothing=smoothing, show_lr=show_lr, lang=lang),
-                    key="cmp_loss_chart")
+    epochs_done = tuple(len(r.epochs) for r in runs)
+    live_chart(
+        "cmp_monitoring_chart",
+        lambda: monitoring_figure([epoch_curves(r, lb) for r, lb in zip(runs, labels, strict=True)], lang=lang),
+        settings=(lang, tuple(labels)), data=(epochs_done, snapshot.done), min_interval_s=3.0 if live else 0, live=live)
+    x_axis, smoothing, show_lr = view
+    live_chart(
+        "cmp_loss_chart",
+        lambda: loss_figure([update_curves(r, lb) for r, lb in zip(runs, labels, strict=True)], x_axis=x_axis,
+                            smoothing=smoothing, show_lr=show_lr, lang=lang,
+                            max_points=LIVE_POINTS if live else MAX_POINTS),
+        settings=(lang, tuple(labels), x_axis, smoothing, show_lr),
+        data=(tuple(len(r.updates) for r in runs), snapshot.done), min_interval_s=0.4 if live else 0, live=live)
 
 
 def _memory(summary: RunSummary) -> str:
@@ -299,19 +298,24 @@ def verdicts_ui(summaries: list[RunSummary], noise: NoiseReport | None) -> None:
     st.caption(tr("compare.verdicts_note"))
 
 
-def live_ui(snapshot: CompareSnapshot) -> None:
-    """Everything that changes while the comparison runs."""
+def live_progress_ui(snapshot: CompareSnapshot) -> None:
+    """Each batch size's progress and the status, redrawn several times a second."""
     _progress_ui(snapshot)
     _status_ui(snapshot)
-    if snapshot.runs:
-        charts_ui(snapshot)
-        summaries = [summarise(r) for r in snapshot.runs if r.done]
-        if summaries:
-            results_ui(summaries, snapshot.noise)
-        if snapshot.noise is not None:
-            noise_ui(snapshot.noise)
-        if snapshot.done:
-            verdicts_ui(summaries, snapshot.noise)
+
+
+def live_charts_ui(snapshot: CompareSnapshot, view: tuple[XAxis, float, bool]) -> None:
+    """Curves, results, gradient noise and verdicts, redrawn at the charts' pace."""
+    if not snapshot.runs:
+        return
+    charts_ui(snapshot, view)
+    summaries = [summarise(r) for r in snapshot.runs if r.done]
+    if summaries:
+        results_ui(summaries, snapshot.noise)
+    if snapshot.noise is not None:
+        noise_ui(snapshot.noise)
+    if snapshot.done:
+        verdicts_ui(summaries, snapshot.noise)
 
 
 def main() -> None:
@@ -328,8 +332,13 @@ def main() -> None:
         keep_settings("cmp", config, compare_to_query(config), current_lang())
     with live_col:
         can_run = config is not None and plan_ui(config)
-        controls_ui(config, can_run)
-        live_view(RUN_KEY, "compare.press_start", live_ui)
+        stop_slot = controls_ui(config, can_run)
+        comparison = current_tab().comparison
+        view = chart_controls("cmp", natural_axis(comparison.configs)) if comparison is not None else (
+            "epochs", 0.8, False)
+        live_view(lambda: current_tab().comparison, "compare.press_start", live_progress_ui,
+                  lambda snapshot: live_charts_ui(snapshot, view),
+                  lambda running: stop_button(stop_slot, "compare_stop", running, _stop))
 
 
 main()

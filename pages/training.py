@@ -11,9 +11,9 @@ from core.engine import ACTIVATIONS, DEVICES, OPTIMIZERS, TrainConfig
 from core.i18n import fmt_duration, fmt_float, fmt_int
 from core.models import MODELS
 from core.params import ParamProblem
-from core.runner import TrainingRun
+from core.runner import Snapshot, TrainingRun
 from core.schedules import DECAYS, RULES
-from core.train_figures import X_AXES, boundary_figure, loss_figure, monitoring_figure
+from core.train_figures import LIVE_POINTS, MAX_POINTS, XAxis, boundary_figure, loss_figure, monitoring_figure
 from core.training_view import (
     LEARNING_RATES,
     LR_MAX,
@@ -37,15 +37,23 @@ from core.training_view import (
 from ui.data import cached_dataset, preloaded
 from ui.finder import finder_ui
 from ui.lang import current_lang, error_text, tr
+from ui.live import (
+    chart_controls,
+    dataset_changed,
+    dataset_select,
+    run_buttons,
+    status_alert,
+    stop_button,
+    stop_run,
+)
 from ui.present import control, hidden
-from ui.runs import RUN_KEY, live_view
+from ui.runs import current_tab, keepalive_for, live_chart, live_view, paced
 from ui.shell import require_app_shell
 from ui.urlstate import keep_settings, restore_settings, url_problems_ui
-from ui.widgets import log_number
+from ui.widgets import choice, log_number
 
 PREFIX = "train_"
 PARAM_NAMES = [param.name for param in (*PARAMS, *SCHEDULE_PARAMS)]
-PAST_KEY = "train_past"  # list of (label, Snapshot) of this session's earlier runs
 MAX_PAST_RUNS = 8
 WIDTHS = (4, 8, 16, 32, 64, 128, 256, 512)
 
@@ -56,24 +64,18 @@ def _key(name: str) -> str:
 
 def _parse(query: dict[str, str]) -> tuple[tuple[TrainConfig, ScheduleChoice], list[ParamProblem]]:
     config, problems = config_from_query(query)
-    choice, schedule_problems = schedule_from_query(query)
-    return (config, choice), problems + schedule_problems
+    schedule_choice, schedule_problems = schedule_from_query(query)
+    return (config, schedule_choice), problems + schedule_problems
 
 
 def _widget_values(settings: tuple[TrainConfig, ScheduleChoice]) -> dict[str, object]:
-    config, choice = settings
-    values = {**asdict(config), **asdict(choice)}
+    config, schedule_choice = settings
+    values = {**asdict(config), **asdict(schedule_choice)}
     return {_key(name): value for name, value in values.items() if name != "lr_schedule"}
 
 
 def _conflict(problem: ParamProblem) -> str:
     return tr("train.param_conflict", raw=problem.raw, used=problem.used)
-
-
-def _dataset_changed() -> None:
-    spec = DATASETS[st.session_state[_key("dataset")]]
-    st.session_state[_key("n_samples")] = spec.default_size
-    st.session_state[_key("noise")] = spec.default_noise
 
 
 def schedule_ui() -> ScheduleChoice:
@@ -83,13 +85,14 @@ def schedule_ui() -> ScheduleChoice:
         return ScheduleChoice(*(st.session_state[key] for key in keys))
     active = st.session_state[keys[0]] != "none" or st.session_state[keys[1]] > 0
     with st.expander(tr("train.schedule"), expanded=active):
-        rule = control("lr_rule", keys[0], lambda: st.radio(
-            tr("train.lr_rule"), RULES, key=keys[0], horizontal=True, format_func=lambda r: tr(f"train.rule.{r}"),
-            help=tr("train.lr_rule_help")))
+        rule = control("lr_rule", keys[0], lambda: choice(
+            st.radio, tr("train.lr_rule"), RULES, key=keys[0], horizontal=True,
+            format_func=lambda r: tr(f"train.rule.{r}"), help=tr("train.lr_rule_help")))
         warmup = control("warmup_epochs", keys[1], lambda: st.number_input(
             tr("train.warmup_epochs"), 0, 50, step=1, key=keys[1], help=tr("train.warmup_help")))
-        decay = control("decay", keys[2], lambda: st.radio(
-            tr("train.decay"), DECAYS, key=keys[2], horizontal=True, format_func=lambda d: tr(f"train.decay.{d}")))
+        decay = control("decay", keys[2], lambda: choice(
+            st.radio, tr("train.decay"), DECAYS, key=keys[2], horizontal=True,
+            format_func=lambda d: tr(f"train.decay.{d}")))
     return ScheduleChoice(rule, int(warmup), decay)
 
 
@@ -97,9 +100,8 @@ def settings_ui() -> tuple[TrainConfig, ScheduleChoice]:
     """Every TrainConfig setting as a widget; returns the config they describe."""
     with st.container(border=True):
         st.markdown(f"**{tr('train.section.data')}**")
-        dataset = control("dataset", _key("dataset"), lambda: st.selectbox(
-            tr("train.dataset"), tuple(DATASETS), key=_key("dataset"), format_func=lambda d: tr(f"dataset.{d}.title"),
-            on_change=_dataset_changed))
+        dataset = control("dataset", _key("dataset"), lambda: dataset_select(
+            _key("dataset"), dataset_changed(_key("dataset"), _key("n_samples"), _key("noise"))))
         spec = DATASETS[dataset]
         st.caption(tr(f"dataset.{dataset}.description"))
         n = control("n", _key("n_samples"), lambda: log_number(
@@ -110,14 +112,16 @@ def settings_ui() -> tuple[TrainConfig, ScheduleChoice]:
             noise = st.slider(tr("train.noise"), 0.0, 1.0, step=0.01, key=_key("noise"))
         val_split = control("val_split", _key("validation_split"), lambda: st.slider(
             tr("calc.val_split"), 0.0, 0.9, step=0.05, key=_key("validation_split"), help=tr("calc.val_split_help")))
-        framework = st.radio(tr("calc.framework"), ("pytorch", "keras"), key=_key("framework"), horizontal=True,
-                             format_func=lambda name: tr(f"framework.{name}"), help=tr("train.framework_help"))
+        framework = choice(st.radio, tr("calc.framework"), ("pytorch", "keras"), key=_key("framework"),
+                           horizontal=True, format_func=lambda name: tr(f"framework.{name}"),
+                           help=tr("train.framework_help"))
         seed = control("seed", _key("seed"), lambda: st.number_input(
             tr("train.seed"), 0, 2**31 - 1, step=1, key=_key("seed")))
     with st.container(border=True):
         st.markdown(f"**{tr('train.section.model')}**")
-        model = control("model", _key("model"), lambda: st.radio(
-            tr("train.model"), MODELS, key=_key("model"), horizontal=True, format_func=lambda m: tr(f"model.{m}")))
+        model = control("model", _key("model"), lambda: choice(
+            st.radio, tr("train.model"), MODELS, key=_key("model"), horizontal=True,
+            format_func=lambda m: tr(f"model.{m}")))
         hidden_layers = int(st.session_state.get(_key("hidden_layers"), 2))
         hidden_width = int(st.session_state.get(_key("hidden_width"), 32))
         activation = str(st.session_state.get(_key("activation"), "relu"))
@@ -127,8 +131,9 @@ def settings_ui() -> tuple[TrainConfig, ScheduleChoice]:
             activation = st.selectbox(tr("train.activation"), tuple(ACTIVATIONS), key=_key("activation"))
     with st.container(border=True):
         st.markdown(f"**{tr('train.section.training')}**")
-        optimizer = control("optimizer", _key("optimizer"), lambda: st.selectbox(
-            tr("train.optimizer"), OPTIMIZERS, key=_key("optimizer"), format_func=lambda o: tr(f"optimizer.{o}")))
+        optimizer = control("optimizer", _key("optimizer"), lambda: choice(
+            st.selectbox, tr("train.optimizer"), OPTIMIZERS, key=_key("optimizer"),
+            format_func=lambda o: tr(f"optimizer.{o}")))
         current_lr = float(st.session_state[_key("learning_rate")])
         rates = sorted({*LEARNING_RATES, current_lr})
         learning_rate = control("lr", _key("learning_rate"), lambda: st.select_slider(
@@ -142,9 +147,9 @@ def settings_ui() -> tuple[TrainConfig, ScheduleChoice]:
         shuffle = control("shuffle", _key("shuffle"), lambda: st.toggle(tr("calc.shuffle"), key=_key("shuffle")))
         drop_last = control("drop_last", _key("drop_last"), lambda: st.checkbox(
             tr("calc.drop_last"), key=_key("drop_last"), help=tr("calc.drop_last_help")))
-        device = control("device", _key("device"), lambda: st.selectbox(
-            tr("train.device"), DEVICES, key=_key("device"), format_func=lambda d: tr(f"device.{d}")))
-        choice = schedule_ui()
+        device = control("device", _key("device"), lambda: choice(
+            st.selectbox, tr("train.device"), DEVICES, key=_key("device"), format_func=lambda d: tr(f"device.{d}")))
+        schedule_choice = schedule_ui()
     config = TrainConfig(
         dataset=dataset, n_samples=n, noise=float(noise), model=model, hidden_layers=hidden_layers,
         hidden_width=int(hidden_width), activation=activation, optimizer=optimizer,
@@ -152,7 +157,7 @@ def settings_ui() -> tuple[TrainConfig, ScheduleChoice]:
         validation_split=round(float(val_split), 4), framework=framework, shuffle=shuffle, drop_last=drop_last,
         seed=int(seed), device=device,
     )
-    return config, choice
+    return config, schedule_choice
 
 
 def plan_ui(config: TrainConfig) -> bool:
@@ -176,70 +181,60 @@ def plan_ui(config: TrainConfig) -> bool:
 
 
 def _archive_current() -> None:
-    """Move the finished current run into this session's past runs."""
-    run = st.session_state.get(RUN_KEY)
-    if run is None:
+    """Move the finished current run into this tab's past runs."""
+    tab = current_tab()
+    if tab.training is None:
         return
-    snapshot = run.snapshot()
+    snapshot = tab.training.snapshot()
     if len(snapshot.updates):
-        past = st.session_state.setdefault(PAST_KEY, [])
-        past.append((run_label(len(past) + 1, snapshot.config), snapshot))
-        del past[:-MAX_PAST_RUNS]
-    st.session_state[RUN_KEY] = None
+        tab.past.append((run_label(len(tab.past) + 1, snapshot.config), snapshot))
+        del tab.past[:-MAX_PAST_RUNS]
+    tab.training = None
 
 
 def _start(config: TrainConfig) -> None:
-    current = st.session_state.get(RUN_KEY)
-    if current is not None and not current.snapshot().done:
+    tab = current_tab()
+    if tab.training is not None and not tab.training.snapshot().done:
         return  # a double click must not start a second run
     _archive_current()
-    run = TrainingRun(config, data=preloaded(config.dataset, config.n_samples, config.noise, config.seed))
+    run = TrainingRun(config, data=preloaded(config.dataset, config.n_samples, config.noise, config.seed),
+                      keepalive=keepalive_for(tab))
     run.start()
-    st.session_state[RUN_KEY] = run
+    tab.training = run
 
 
 def _stop() -> None:
-    run = st.session_state.get(RUN_KEY)
-    if run is not None:
-        run.stop()
+    stop_run(current_tab().training)
 
 
 def _reset() -> None:
     _stop()
-    st.session_state[RUN_KEY] = None
-    st.session_state[PAST_KEY] = []
+    tab = current_tab()
+    tab.training = None
+    tab.past.clear()
 
 
-def controls_ui(config: TrainConfig, can_train: bool) -> None:
-    """Train, Stop and Reset."""
-    run = st.session_state.get(RUN_KEY)
+def controls_ui(config: TrainConfig, can_train: bool) -> object:
+    """Train and Reset; returns the slot where the live view puts Stop."""
+    run = current_tab().training
     running = run is not None and not run.snapshot().done
-    train, stop, reset = st.columns(3)
-    train.button(tr("train.train"), type="primary", icon=":material/play_arrow:", width="stretch",
-                 disabled=running or not can_train, on_click=_start, args=(config,), key="train_button")
-    stop.button(tr("train.stop"), icon=":material/stop:", width="stretch", disabled=not running, on_click=_stop,
-                key="stop_button")
+    stop_slot, reset = run_buttons(start_label=tr("train.train"), start_key="train_button", running=running,
+                                   can_start=can_train, on_start=_start, start_args=(config,))
     reset.button(tr("train.reset"), icon=":material/restart_alt:", width="stretch", on_click=_reset,
                  key="reset_button")
+    return stop_slot
 
 
-def _status_ui(snapshot: object) -> None:
+def _status_ui(snapshot: Snapshot) -> None:
     status = snapshot.status
     text = tr(f"train.status.{status}", update=snapshot.diverged_at or 0, place=snapshot.queue_position or 0)
-    if status == "failed":
-        st.error(f"{text} {snapshot.message}")
-    elif status in ("diverged", "abandoned"):
-        st.warning(text)
-    elif status in ("finished", "stopped"):
-        st.success(text)
-    else:
-        st.info(text)
+    status_alert(status, f"{text} {snapshot.message}" if status == "failed" else text)
     if snapshot.device_message:
         st.warning(tr("train.device_fallback", requested=tr(f"device.{snapshot.config.device}"),
                       used=snapshot.device or "cpu"))
 
 
-def _progress_ui(snapshot: object) -> None:
+def _progress_ui(snapshot: Snapshot) -> None:
     lang = current_lang()
     p = snapshot.progress
     parts = [tr("train.progress", epoch=p.epoch, epochs=snapshot.plan.epochs, iteration=p.iteration,
@@ -254,50 +249,61 @@ def _progress_ui(snapshot: object) -> None:
     st.progress(min(1.0, p.fraction), text=" · ".join(parts))
 
 
-def _past_runs(selected_only: bool = True) -> list[tuple[str, object]]:
-    past = st.session_state.get(PAST_KEY, [])
+def _past_runs(selected_only: bool = True) -> list[tuple[str, Snapshot]]:
+    past = current_tab().past
     if not selected_only:
-        return past
+        return list(past)
     chosen = set(st.session_state.get("train_compare", []))
     return [(label, snap) for label, snap in past if label in chosen]
 
 
-def charts_ui(snapshot: object, label: str) -> None:
-    """The seed's monitoring figure, loss per update, and the decision boundary for 2-D data."""
+def charts_ui(snapshot: Snapshot, label: str, view: tuple[XAxis, float, bool]) -> None:
+    """The lesson's monitoring figure, loss per update, and the decision boundary for 2-D data.
+
+    While the run trains, each chart is rebuilt at its own pace (the loss twice a second, the per-epoch figure
+    and the boundary less often) and sent again unchanged in between, which the browser draws for free.
+    """
     lang = current_lang()
     others = _past_runs()
-    epoch_runs = [epoch_curves(s, name) for name, s in others] + [epoch_curves(snapshot, label)]
-    st.plotly_chart(monitoring_figure(epoch_runs, lang=lang), key="monitoring_chart")
-    axis_col, smooth_col, lr_col = st.columns([3, 2, 1.2])
-    x_axis = axis_col.segmented_control(tr("train.x_axis"), X_AXES, default="updates", key="train_x_axis",
-                                        format_func=lambda a: tr(f"train.axis.{a}")) or "updates"
-    smoothing = smooth_col.slider(tr("train.smoothing"), 0.0, 0.99, 0.8, 0.01, key="train_smoothing")
-    show_lr = lr_col.toggle(tr("train.show_lr"), key="train_show_lr")
-    update_runs = [update_curves(s, name) for name, s in others] + [update_curves(snapshot, label)]
-    st.plotly_chart(loss_figure(update_runs, x_axis=x_axis, smoothing=smoothing, show_lr=show_lr, lang=lang),
-                    key="loss_chart")
+    live = not snapshot.done
+    overlay = tuple(name for name, _ in others)
+    live_chart(
+        "monitoring_chart",
+        lambda: monitoring_figure([epoch_curves(s, n) for n, s in others] + [epoch_curves(snapshot, label)], lang=lang),
+        settings=(lang, overlay, label), data=(len(snapshot.epochs), snapshot.done),
+        min_interval_s=3.0 if live else 0, live=live)
+    x_axis, smoothing, show_lr = view
+    live_chart(
+        "loss_chart",
+        lambda: loss_figure([update_curves(s, n) for n, s in others] + [update_curves(snapshot, label)], x_axis=x_axis,
+                            smoothing=smoothing, show_lr=show_lr, lang=lang,
+                            max_points=LIVE_POINTS if live else MAX_POINTS),
+        settings=(lang, overlay, label, x_axis, smoothing, show_lr), data=(len(snapshot.updates), snapshot.done),
+        min_interval_s=0.4 if live else 0, live=live)
     spec = DATASETS[snapshot.config.dataset]
     if spec.is_2d and snapshot.boundary is not None:
-        x, y = cached_dataset(snapshot.config.dataset, snapshot.config.n_samples, snapshot.config.noise,
-                        snapshot.config.seed)
-        grid = snapshot.boundary
-        st.plotly_chart(
-            boundary_figure(grid.xs, grid.ys, grid.predicted, grid.probabilities.max(axis=-1), x.numpy(), y.numpy(),
-                            n_classes=spec.n_classes, lang=lang),
-            key="boundary_chart",
-        )
+        config, grid = snapshot.config, snapshot.boundary
+        x, y = cached_dataset(config.dataset, config.n_samples, config.noise, config.seed)
+        live_chart(
+            "boundary_chart",
+            lambda: boundary_figure(grid.xs, grid.ys, grid.predicted, grid.probabilities.max(axis=-1), x.numpy(),
+                                    y.numpy(), n_classes=spec.n_classes, lang=lang,
+                                    max_points=LIVE_POINTS if live else MAX_POINTS, max_cells=40 if live else 80),
+            settings=(lang, label), data=(id(grid), snapshot.done), min_interval_s=4.0 if live else 0, live=live)
 
 
-def log_ui(snapshot: object) -> None:
+def log_ui(snapshot: Snapshot) -> None:
     """The epoch log in the seed's print format."""
-    lines = epoch_log(snapshot, current_lang())
+    lang = current_lang()
+    lines = paced("epoch_log", lambda: epoch_log(snapshot, lang), settings=(lang, id(snapshot.config)),
+                  data=(len(snapshot.epochs), snapshot.done), min_interval_s=0 if snapshot.done else 1.0)
     st.markdown(f"**{tr('train.log')}**")
     st.code("\n".join(lines[-100:]) if lines else tr("train.log_empty"), language=None)
     if lines and not DATASETS[snapshot.config.dataset].learnable and snapshot.epochs[-1].val_accuracy is not None:
         st.info(tr("train.chance", acc=f"{snapshot.epochs[-1].val_accuracy:.3f}"))
 
 
-def downloads_ui(snapshot: object) -> None:
+def downloads_ui(snapshot: Snapshot) -> None:
     """The run's history as CSV and JSON."""
     if not len(snapshot.updates):
         return
@@ -308,12 +314,16 @@ def downloads_ui(snapshot: object) -> None:
                              "application/json", key="download_json", width="stretch", on_click="ignore")
 
 
-def live_ui(snapshot: object) -> None:
-    """Everything that changes while a run trains."""
+def live_progress_ui(snapshot: Snapshot) -> None:
+    """The progress bar and status, redrawn several times a second."""
     _progress_ui(snapshot)
     _status_ui(snapshot)
-    label = run_label(len(st.session_state.get(PAST_KEY, [])) + 1, snapshot.config)
-    charts_ui(snapshot, label)
+
+
+def live_charts_ui(snapshot: Snapshot, view: tuple[XAxis, float, bool]) -> None:
+    """The charts, log and downloads, redrawn at the charts' pace."""
+    label = run_label(len(current_tab().past) + 1, snapshot.config)
+    charts_ui(snapshot, label, view)
     log_ui(snapshot)
     if snapshot.done:
         downloads_ui(snapshot)
@@ -337,15 +347,18 @@ def main() -> None:
     url_problems_ui("train", _conflict)
     settings_col, live_col = st.columns([1, 2.4], gap="large")
     with settings_col:
-        config, choice = settings_ui()
-    keep_settings("train", (config, choice), {**config_to_query(config), **schedule_to_query(choice)},
+        config, schedule_choice = settings_ui()
+    keep_settings("train", (config, schedule_choice), {**config_to_query(config), **schedule_to_query(schedule_choice)},
                   current_lang())
-    config = with_schedule(config, choice)
+    config = with_schedule(config, schedule_choice)
     with live_col:
         can_train = plan_ui(config)
-        controls_ui(config, can_train)
+        stop_slot = controls_ui(config, can_train)
         past_runs_ui()
-        live_view(RUN_KEY, "train.press_train", live_ui)
+        view = chart_controls("train") if current_tab().training is not None else ("updates", 0.8, False)
+        live_view(lambda: current_tab().training, "train.press_train", live_progress_ui,
+                  lambda snapshot: live_charts_ui(snapshot, view),
+                  lambda running: stop_button(stop_slot, "stop_button", running, _stop))
     with st.expander(tr("train.finder"), expanded=False):
         finder_ui(config)
 

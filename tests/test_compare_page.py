@@ -79,12 +79,12 @@ def test_a_tiny_comparison_runs_to_the_end_and_fills_the_table():
     at = _compare(batch_sizes="8,64", epochs="2", n="200")
     at.button(key="compare_button").click().run()
     deadline = time.monotonic() + 60
-    while not at.session_state["compare_run"].snapshot().done and time.monotonic() < deadline:
+    while not at.session_state["tab_runs"].comparison.snapshot().done and time.monotonic() < deadline:
         time.sleep(0.2)
         at.run()
     at.run()
     assert not at.exception
-    assert at.session_state["compare_run"].snapshot().status == "finished"
+    assert at.session_state["tab_runs"].comparison.snapshot().status == "finished"
     results = _table(at, RESULTS)
     assert list(results) == ["measure", "B=8", "B=64"]
     rows = {measure: (small, large) for measure, small, large in zip(*results.values(), strict=True)}

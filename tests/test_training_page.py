@@ -33,7 +33,7 @@ def _wait_until(at: AppTest, done, timeout: float = 60.0) -> AppTest:  # type: i
 
 
 def _run_status(at: AppTest) -> str:
-    run = at.session_state["train_run"]
+    run = at.session_state["tab_runs"].training
     return run.snapshot().status if run is not None else "none"
 
 
@@ -49,7 +49,7 @@ def test_train_runs_to_the_planned_updates_and_logs_like_the_seed():
     at.button(key="train_button").click().run()
     _wait_until(at, lambda a: _run_status(a) == "finished")
     at.run()  # draw the final snapshot (the status may have changed after the previous draw)
-    snapshot = at.session_state["train_run"].snapshot()
+    snapshot = at.session_state["tab_runs"].training.snapshot()
     assert len(snapshot.updates) == snapshot.plan.total_updates == 15
     log = "\n".join(code.value for code in at.code)
     assert "Epoch 1/3, Loss: " in log and "Epoch 3/3, Loss: " in log
@@ -59,11 +59,11 @@ def test_train_runs_to_the_planned_updates_and_logs_like_the_seed():
 def test_stop_ends_a_long_run_and_keeps_its_history():
     at = _training(dataset="moons", n="20000", batch_size="1", epochs="10", val_split="0.0")
     at.button(key="train_button").click().run()
-    _wait_until(at, lambda a: len(a.session_state["train_run"].snapshot().updates) > 0)
+    _wait_until(at, lambda a: len(a.session_state["tab_runs"].training.snapshot().updates) > 0)
     at.button(key="stop_button").click().run()
     _wait_until(at, lambda a: _run_status(a) == "stopped")
     at.run()
-    snapshot = at.session_state["train_run"].snapshot()
+    snapshot = at.session_state["tab_runs"].training.snapshot()
     assert 0 < len(snapshot.updates) < snapshot.plan.total_updates
     assert any("Stopped" in s.value for s in at.success)
 
@@ -71,10 +71,10 @@ def test_stop_ends_a_long_run_and_keeps_its_history():
 def test_a_second_click_on_train_does_not_start_a_second_run():
     at = _training(dataset="moons", n="20000", batch_size="1", epochs="10", val_split="0.0")
     at.button(key="train_button").click().run()
-    first = at.session_state["train_run"]
+    first = at.session_state["tab_runs"].training
     assert at.button(key="train_button").disabled
     at.button(key="stop_button").click().run()
-    assert at.session_state["train_run"] is first
+    assert at.session_state["tab_runs"].training is first
 
 
 @pytest.mark.parametrize(
@@ -106,7 +106,7 @@ def test_warm_up_and_scaling_from_the_url_become_the_run_schedule():
                    lr_rule="linear", warmup_epochs="2", decay="cosine")
     at.button(key="train_button").click().run()
     _wait_until(at, lambda a: _run_status(a) == "finished")
-    snapshot = at.session_state["train_run"].snapshot()
+    snapshot = at.session_state["tab_runs"].training.snapshot()
     lrs = snapshot.updates.lr
     assert max(lrs) == pytest.approx(0.001 * 64 / 32)  # the seed's linear rule
     assert lrs[0] == pytest.approx(0.1 * 0.002)  # warm-up starts at a tenth of the peak

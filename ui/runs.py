@@ -1,33 +1,115 @@
-"""Keep this session's background runs alive on every page, and show where they stand in the sidebar."""
+"""This tab's runs: found again after a reload, kept alive on every page, drawn live at a pace the browser keeps.
+
+Each browser tab owns a ``core.tabs.Tab`` registered under a random token kept in the URL (``tab=``). A
+reload starts a new Streamlit session with the same URL, which re-attaches to the tab's runs; a link
+whose tab is still open elsewhere does not (that tab keeps its runs, the new one starts its own).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import time
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
+import plotly.graph_objects as go
 import streamlit as st
 
+from core.tabs import Tab, TabRegistry
 from ui.lang import tr
 
-RUN_KEY = "train_run"  # the Training page's TrainingRun
-COMPARE_KEY = "compare_run"  # the Compare page's ComparisonRun
+T = TypeVar("T")
+TAB_PARAM = "tab"  # URL parameter carrying this tab's token
+_TAB_KEY = "tab_runs"
+_NOTICE_KEY = "tab_notice"
 THROUGHPUT_KEY = "measured_throughput"  # best samples/s from the batch-size finder, read by the calculator
-HEARTBEAT_S = 5.0  # well inside the runners' 30 s heartbeat timeout
+HEARTBEAT_S = 5.0  # from pages without a live view; well inside the runs' 30 s heartbeat timeout
+POLL_S = 0.24  # the live view's progress text redraws this often; its charts at their own pace (paced)
+RECLAIM_WAIT_S = 1.5  # a reloading tab's old session may take a moment to disconnect
+CHART_CONFIG = {"displaylogo": False}
 
 
-def _active(key: str) -> Any:
-    run = st.session_state.get(key)
+@st.cache_resource
+def tab_registry() -> TabRegistry:
+    """The server-wide registry of tabs."""
+    return TabRegistry()
+
+
+def _session_id() -> str | None:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return None if ctx is None else ctx.session_id
+
+
+def _session_open(session_id: str | None) -> bool:
+    """True while the session's browser connection is open (False outside a running server)."""
+    from streamlit import runtime
+
+    if session_id is None or not runtime.exists():
+        return False
+    return runtime.get_instance().is_active_session(session_id)
+
+
+def _owner_gone(tab: Tab, me: str | None) -> bool:
+    if tab.owner is None or tab.owner == me:
+        return True
+    deadline = time.monotonic() + RECLAIM_WAIT_S
+    while _session_open(tab.owner):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def current_tab() -> Tab:
+    """This tab's runs: attached once per session (from the URL's token after a reload), token kept in the URL."""
+    state = st.session_state
+    registry = tab_registry()
+    me = _session_id()
+    tab: Tab | None = state.get(_TAB_KEY)
+    if tab is None:
+        found = registry.find(st.query_params.get(TAB_PARAM))
+        if found is not None and _owner_gone(found, me):
+            tab = found
+            if found.running() or found.past:
+                state[_NOTICE_KEY] = "tab.reattached"
+        else:
+            if found is not None:
+                state[_NOTICE_KEY] = "tab.foreign"
+            tab = registry.create(me)
+        state[_TAB_KEY] = tab
+    registry.claim(tab, me or "")
+    if st.query_params.get(TAB_PARAM) != tab.token:
+        st.query_params[TAB_PARAM] = tab.token
+    return tab
+
+
+def keepalive_for(tab: Tab) -> Callable[[], bool]:
+    """For a run: True while the session attached to ``tab`` has its browser connection open."""
+    return lambda: _session_open(tab.owner)
+
+
+def tab_notice_ui() -> None:
+    """Say once that a reload found this tab's runs again, or that a copied link's runs stayed with their tab."""
+    key = st.session_state.pop(_NOTICE_KEY, None)
+    if key is not None:
+        st.toast(tr(key), icon=":material/sync:" if key == "tab.reattached" else ":material/info:")
+
+
+def _active(run: Any) -> Any:
     return run if run is not None and not run.snapshot().done else None
 
 
 def sidebar_run_status() -> None:
     """While a run trains, heartbeat it from whatever page is open (a closed tab stops the heartbeats)."""
-    if _active(RUN_KEY) is None and _active(COMPARE_KEY) is None:
+    tab = current_tab()
+    if _active(tab.training) is None and _active(tab.comparison) is None:
         return
 
     @st.fragment(run_every=HEARTBEAT_S)
     def _beat() -> None:
-        training, comparison = _active(RUN_KEY), _active(COMPARE_KEY)
+        training, comparison = _active(tab.training), _active(tab.comparison)
         if training is not None:
             training.heartbeat()
             snapshot = training.snapshot()
@@ -41,30 +123,71 @@ def sidebar_run_status() -> None:
     _beat()
 
 
-POLL_S = 0.3  # a live view redraws at most ~3 times a second
-
-
-def live_view(run_key: str, idle_message_key: str, draw: Callable[[Any], None]) -> None:
+def live_view(
+    get_run: Callable[[], Any], idle_message_key: str, draw_progress: Callable[[Any], None],
+    draw_charts: Callable[[Any], None], draw_stop: Callable[[bool], None],
+) -> None:
     """Draw a background run's latest snapshot from a fragment that polls only while the run is active.
 
-    When the run ends, one full rerun redefines the fragment without ``run_every``, which stops the polling
-    and lets the rest of the page (buttons, past runs) catch up.
+    The fragment redraws the progress every ``POLL_S``; ``draw_charts`` paces its charts itself (``paced``),
+    so most polls send them again unchanged, which costs the browser nothing. One fragment, not one per pace:
+    a second polling fragment's requests interrupt the first's runs, and both then fall behind. When the run
+    ends, one full rerun redefines the fragment without ``run_every``, which stops the polling and lets the
+    rest of the page (buttons, past runs) catch up. ``draw_stop(running)`` places the Stop button from inside
+    the fragment, so that a click reruns the fragment alone and the stop shows at once.
     """
-    polling_key = f"{run_key}_polling"
-    run = st.session_state.get(run_key)
+    run = get_run()
     polling = run is not None and not run.snapshot().done
+    polling_key, ended_key = f"{idle_message_key}_polling", f"{idle_message_key}_ended"
     st.session_state[polling_key] = polling
+    st.session_state[ended_key] = False
 
     def _live() -> None:
-        current = st.session_state.get(run_key)
+        current = get_run()
+        draw_stop(current is not None and not current.snapshot().done)
         if current is None:
             st.info(tr(idle_message_key))
             return
         current.heartbeat()
         snapshot = current.snapshot()
-        draw(snapshot)
+        draw_progress(snapshot)
+        draw_charts(snapshot)
         if snapshot.done and st.session_state.get(polling_key):
-            st.session_state[polling_key] = False
-            st.rerun(scope="app")
+            # Let the browser show the ending first; the full rerun comes with the next poll.
+            if st.session_state.get(ended_key):
+                st.session_state[polling_key] = st.session_state[ended_key] = False
+                st.rerun(scope="app")
+            st.session_state[ended_key] = True
 
     st.fragment(_live, run_every=POLL_S if polling else None)()
+
+
+@dataclass(frozen=True)
+class _Built:
+    settings: Hashable
+    data: Hashable
+    at: float
+    value: Any
+
+
+def paced(key: str, build: Callable[[], T], *, settings: Hashable, data: Hashable, min_interval_s: float) -> T:
+    """``build()``'s value, built again only when ``settings`` changed, or ``data`` changed ``min_interval_s`` after
+    the last build; otherwise the value built before.
+
+    A live page places the same value again between builds: its bytes are then identical, so Streamlit sends a
+    reference to the browser's cached copy and the browser keeps what it drew instead of drawing it anew.
+    """
+    cache: dict[str, _Built] = st.session_state.setdefault("live_paced", {})
+    built = cache.get(key)
+    now = time.monotonic()
+    if built is None or built.settings != settings or (built.data != data and now - built.at >= min_interval_s):
+        built = _Built(settings, data, now, build())
+        cache[key] = built
+    return built.value  # type: ignore[no-any-return]
+
+
+def live_chart(key: str, build: Callable[[], go.Figure], *, settings: Hashable, data: Hashable,
+               min_interval_s: float, live: bool) -> None:
+    """Place a chart that follows a run at the pace ``paced`` allows; static (no hover layers) while live."""
+    figure = paced(key, build, settings=settings, data=data, min_interval_s=min_interval_s)
+    st.plotly_chart(figure, key=key, config={**CHART_CONFIG, "staticPlot": live})
