@@ -26,7 +26,7 @@ from typing import Literal
 
 import numpy as np
 
-from core.i18n import t
+from core.i18n import Message
 
 Framework = Literal["pytorch", "keras"]
 Regime = Literal["batch", "stochastic", "mini-batch"]
@@ -44,12 +44,18 @@ class SettingsError(ValueError):
 
     def message(self, lang: str) -> str:
         """The explanation in ``lang``; a ``field`` value names a setting by its table key."""
+        return self.as_message().text(lang)
+
+    def as_message(self) -> Message:
+        """The explanation as a translatable value; ``field``, ``dataset`` and ``name`` (a choice) become names."""
         values = dict(self.values)
         if "field" in values:
-            values["field"] = t(f"field.{values['field']}", lang)
+            values["field"] = Message(f"field.{values['field']}")
         if "dataset" in values:
-            values["dataset"] = t(f"dataset.{values['dataset']}.title", lang)
-        return t(self.key, lang, **values)
+            values["dataset"] = Message(f"dataset.{values['dataset']}.title")
+        if self.key == "error.unknown_choice":
+            values["name"] = Message(f"choice.{values['name']}")
+        return Message(self.key, values)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ values so that one explanation serves both languages.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 
 from core.batching import BatchPlan, Framework, Recommendation, plan, recommend_batch_size
@@ -68,10 +68,10 @@ class Preset:
     settings: CalculatorSettings
 
 
-# The seed's three worked examples: 200/20 for 10 epochs, 1000/50/20, and its Keras MNIST fit.
+# The lesson's three worked examples: 200/20 for 10 epochs, 1000/50/20, and its Keras MNIST fit.
 PRESETS: tuple[Preset, ...] = (
-    Preset("preset.seed_200", CalculatorSettings(n=200, batch_size=20, epochs=10)),
-    Preset("preset.seed_1000", CalculatorSettings(n=1_000, batch_size=50, epochs=20)),
+    Preset("preset.lesson_200", CalculatorSettings(n=200, batch_size=20, epochs=10)),
+    Preset("preset.lesson_1000", CalculatorSettings(n=1_000, batch_size=50, epochs=20)),
     Preset(
         "preset.mnist",
         CalculatorSettings(n=60_000, batch_size=32, epochs=10, val_split=0.2, framework="keras"),
@@ -79,13 +79,20 @@ PRESETS: tuple[Preset, ...] = (
 )
 
 
-def reconcile(settings: CalculatorSettings) -> tuple[CalculatorSettings, list[ParamProblem]]:
-    """Settings with cross-field conflicts resolved (batch above dataset size, Keras-only limits)."""
+def reconcile(
+    settings: CalculatorSettings, given: Container[str] | None = None
+) -> tuple[CalculatorSettings, list[ParamProblem]]:
+    """Settings with cross-field conflicts resolved (Keras-only limits), each change reported.
+
+    A batch size above the dataset size is legal (one full batch per epoch, like ``batch_size=len(X_train)``)
+    and kept. ``given`` names the values a link set (None: all of them, as when typed); only a default
+    the link did not set is fitted to the link's dataset size, and that is reported as ``adjusted``.
+    """
     problems: list[ParamProblem] = []
-    if settings.batch_size > settings.n:
-        used = min(DEFAULTS.batch_size, settings.n)
-        problems.append(ParamProblem("batch_size", str(settings.batch_size), "conflict", used))
-        settings = replace(settings, batch_size=used)
+    if given is not None and "batch_size" not in given and settings.batch_size > settings.n:
+        problems.append(ParamProblem("batch_size", "", "adjusted", settings.n,
+                                     (("default", settings.batch_size), ("n", settings.n))))
+        settings = replace(settings, batch_size=settings.n)
     if settings.framework == "keras" and settings.drop_last:
         problems.append(ParamProblem("drop_last", "true", "conflict", False))
         settings = replace(settings, drop_last=False)
@@ -98,7 +105,11 @@ def reconcile(settings: CalculatorSettings) -> tuple[CalculatorSettings, list[Pa
 def settings_from_query(query: Mapping[str, str | Sequence[str]]) -> tuple[CalculatorSettings, list[ParamProblem]]:
     """Calculator settings from a shared URL, with every value that could not be used reported."""
     values, problems = parse_params(PARAMS, query)
-    settings, conflicts = reconcile(CalculatorSettings(**values))  # type: ignore[arg-type]
+    unusable = {problem.name for problem in problems}
+    given = {name for name in query if name not in unusable}
+    settings, conflicts = reconcile(CalculatorSettings(**values), given)  # type: ignore[arg-type]
+    # A problem names the value really used, also when a fallback default was fitted afterwards.
+    problems = [replace(p, used=getattr(settings, p.name)) if p.name == "batch_size" else p for p in problems]
     return settings, problems + conflicts
 
 
@@ -175,7 +186,7 @@ def explain(p: BatchPlan) -> Explanation:
     if p.total_updates == 0:
         notes.append(Note("warn.zero_updates", "warning", {"batch": p.batch_size, "per_rank": p.samples_per_rank}))
     elif p.batch_size > p.samples_per_rank:
-        notes.append(Note("warn.exceeds", "warning", {"batch": p.batch_size, "per_rank": p.samples_per_rank}))
+        notes.append(Note("note.full_batch", "info", {"batch": p.batch_size, "per_rank": p.samples_per_rank}))
     if p.dropped_samples:
         share = 100 * p.dropped_samples / (p.samples_per_rank * p.world_size)
         notes.append(

@@ -24,11 +24,11 @@ import plotly.graph_objects as go
 import torch
 
 from core.background import HEARTBEAT_TIMEOUT_S, BackgroundRun
-from core.batching import BatchPlan
+from core.batching import BatchPlan, SettingsError, split_sizes
 from core.datasets import DATASETS
 from core.engine import MAX_TOTAL_UPDATES, TrainConfig, Trainer
 from core.figures import figure_from_spec
-from core.i18n import fmt_float, t
+from core.i18n import Message, error_message, fmt_float, t
 from core.models import build_model
 from core.noise import DEFAULT_DRAWS, NoiseReport, measure, model_oracle
 from core.params import Param, ParamProblem, format_value, parse_params, to_query
@@ -108,41 +108,53 @@ class CompareConfig:
     def validate(self) -> tuple[BatchPlan, ...]:
         """Raise ValueError when the comparison cannot run; else each run's plan."""
         if not MIN_RUNS <= len(self.batch_sizes) <= MAX_RUNS:
-            raise ValueError(f"Compare {MIN_RUNS} to {MAX_RUNS} batch sizes, got {len(self.batch_sizes)}.")
+            raise SettingsError("compare_count", low=MIN_RUNS, high=MAX_RUNS, count=len(self.batch_sizes))
         if len(set(self.batch_sizes)) != len(self.batch_sizes):
-            raise ValueError(f"The batch sizes must differ, got {self.batch_sizes}.")
+            raise SettingsError("compare_distinct", sizes=_join(self.batch_sizes))
         if self.budget not in BUDGETS:
-            raise ValueError(f"Unknown budget {self.budget!r}; choose one of {', '.join(BUDGETS)}.")
+            raise SettingsError("unknown_choice", name="budget", value=repr(self.budget), choices=", ".join(BUDGETS))
         if not (math.isfinite(self.seconds) and 0 < self.seconds <= MAX_SECONDS):
-            raise ValueError(f"The time budget must be between 0 and {MAX_SECONDS:g} s, got {self.seconds}.")
+            raise SettingsError("compare_seconds", maximum=MAX_SECONDS, value=self.seconds)
         return tuple(config.validate() for config in self.run_configs())
 
 
 # ---- URL ---------------------------------------------------------------------------------------------------
 
-def parse_batch_sizes(raw: str) -> tuple[int, ...] | None:
-    """``"8, 32,256"`` -> (8, 32, 256): 2-4 distinct whole numbers from 1 to MAX_BATCH, sorted; else None."""
+def parse_batch_sizes(raw: str, high: int = MAX_BATCH) -> tuple[int, ...] | None:
+    """``"8, 32,256"`` -> (8, 32, 256): 2-4 distinct whole numbers from 1 to ``high``, sorted; else None."""
+    values = _whole_numbers(raw)
+    if values is None or not MIN_RUNS <= len(values) <= MAX_RUNS or values[0] < 1 or values[-1] > high:
+        return None
+    return values
+
+
+def _whole_numbers(raw: str) -> tuple[int, ...] | None:
     try:
-        values = sorted({int(part) for part in raw.replace(" ", "").split(",") if part})
+        return tuple(sorted({int(part) for part in raw.replace(" ", "").split(",") if part}))
     except ValueError:
         return None
-    if not MIN_RUNS <= len(values) <= MAX_RUNS or values[0] < 1 or values[-1] > MAX_BATCH:
-        return None
-    return tuple(values)
+
+
+def fit_batch_sizes(wanted: Sequence[int], train: int) -> tuple[int, ...]:
+    """2-4 distinct batch sizes from 1 to ``train`` that stay close to ``wanted``.
+
+    Sizes above the training set become the full batch ``train`` (they would all train alike); when fewer
+    than two distinct sizes are left, the seed's sizes are fitted instead, then a quarter batch and the full one.
+    """
+    for sizes in (wanted, DEFAULT_BATCH_SIZES):
+        fitted = tuple(sorted({min(b, train) for b in sizes if b >= 1}))
+        if MIN_RUNS <= len(fitted) <= MAX_RUNS:
+            return fitted
+    return tuple(sorted({max(1, train // 4), max(train, 2)}))
 
 
 def compare_from_query(query: Mapping[str, str | Sequence[str]]) -> tuple[CompareConfig, list[ParamProblem]]:
-    """A comparison from a shared URL; values that cannot be used are reported and replaced by defaults."""
+    """A comparison from a shared URL; values that cannot be used are reported and replaced.
+
+    Batch sizes must be 2-4 distinct sizes from 1 to the training-set size; what replaces them stays as
+    close to the link's as it can (see ``fit_batch_sizes``), and the message names the training-set size.
+    """
     values, problems = parse_params(PARAMS, query)
-    batch_sizes: tuple[int, ...] = DEFAULT_BATCH_SIZES
-    if "batch_sizes" in query:
-        raw = query["batch_sizes"]
-        text = raw if isinstance(raw, str) else (raw[-1] if raw else "")
-        parsed = parse_batch_sizes(text)
-        if parsed is None:
-            problems.append(ParamProblem("batch_sizes", text, "malformed", _join(DEFAULT_BATCH_SIZES)))
-        else:
-            batch_sizes = parsed
     dataset = str(values["dataset"])
     spec = DATASETS[dataset]
     n = int(values["n"]) if "n" in query else spec.default_size  # type: ignore[call-overload]
@@ -150,6 +162,21 @@ def compare_from_query(query: Mapping[str, str | Sequence[str]]) -> tuple[Compar
         used = min(max(n, spec.min_size), spec.max_size)
         problems.append(ParamProblem("n", str(n), "out_of_range", used))
         n = used
+    train, _ = split_sizes(n, DEFAULT.validation_split, DEFAULT.framework)
+    batch_sizes: tuple[int, ...] = DEFAULT_BATCH_SIZES
+    if "batch_sizes" in query:
+        raw = query["batch_sizes"]
+        text = raw if isinstance(raw, str) else (raw[-1] if raw else "")
+        parsed = parse_batch_sizes(text, high=train)
+        if parsed is None:
+            batch_sizes = fit_batch_sizes(_whole_numbers(text) or (), train)
+            problems.append(ParamProblem("batch_sizes", text, "malformed", _join(batch_sizes), (("train", train),)))
+        else:
+            batch_sizes = parsed
+    elif DEFAULT_BATCH_SIZES[-1] > train:
+        batch_sizes = fit_batch_sizes(DEFAULT_BATCH_SIZES, train)
+        problems.append(ParamProblem("batch_sizes", "", "adjusted", _join(batch_sizes),
+                                     (("default", _join(DEFAULT_BATCH_SIZES)), ("train", train))))
     base = replace(DEFAULT, dataset=dataset, n_samples=n, noise=spec.default_noise,
                    epochs=int(values["epochs"]),  # type: ignore[call-overload]
                    learning_rate=float(values["lr"]), seed=int(values["seed"]))  # type: ignore[arg-type, call-overload]
@@ -366,7 +393,7 @@ class CompareSnapshot:
     runs: tuple[Snapshot, ...]  # in the order of configs; shorter while later runs have not started
     current: int  # index of the run training now (or last trained)
     noise: NoiseReport | None
-    message: str
+    message: Message | None  # why it failed (``message.text(lang)``); None otherwise
 
     @property
     def done(self) -> bool:
@@ -381,7 +408,7 @@ class _Progress:
     status: CompareStatus
     runs: tuple[TrainingRun, ...]  # started so far, in the order of configs
     noise: NoiseReport | None = None
-    message: str = ""
+    message: Message | None = None
 
 
 class ComparisonRun(BackgroundRun[_Progress]):
@@ -455,13 +482,13 @@ class ComparisonRun(BackgroundRun[_Progress]):
             elif self._stop.is_set() or len(runs) < len(self.configs):
                 failed = bool(runs) and runs[-1].snapshot().status == "failed"
                 self._set(status="failed" if failed else "stopped",
-                          message=runs[-1].snapshot().message if failed else "")
+                          message=runs[-1].snapshot().message if failed else None)
             else:
                 self._set(status="measuring")
                 noise = self._measure_noise()
                 self._set(status="stopped" if noise is None else "finished", noise=noise)
         except Exception as exc:  # noqa: BLE001 - any failure must reach the page
-            self._set(status="failed", message=f"{type(exc).__name__}: {exc}")
+            self._set(status="failed", message=error_message(exc))
 
     def _measure_noise(self) -> NoiseReport | None:
         """Gradient noise at the shared initial weights, holding a training slot like a run."""

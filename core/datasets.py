@@ -36,13 +36,15 @@ class DatasetSpec:
     has_noise: bool
     default_noise: float  # standard deviation of the Gaussian noise, in data units; 0 where has_noise is False
     learnable: bool  # False: labels are random, so no model can beat chance on new data
+    default_val_split: float = 0.2  # the share held out for validation when a link names the data set but no split
 
 
 DATASETS: dict[str, DatasetSpec] = {
     spec.id: spec
     for spec in (
         # id, features, classes, 2-D, download, default size, min size, max size, noise?, default noise, learnable
-        DatasetSpec("random", 10, 2, False, False, 1_000, 10, 100_000, False, 0.0, False),  # the seed's randn data
+        # The lesson's PyTorch example: torch.randn(1000, 10), random 0/1 labels, every row trains (no validation).
+        DatasetSpec("random", 10, 2, False, False, 1_000, 10, 100_000, False, 0.0, False, default_val_split=0.0),
         DatasetSpec("moons", 2, 2, True, False, 1_000, 10, 20_000, True, 0.2, True),
         DatasetSpec("circles", 2, 2, True, False, 1_000, 10, 20_000, True, 0.1, True),
         DatasetSpec("spiral", 2, 3, True, False, 1_500, 15, 20_000, True, 0.1, True),

@@ -26,6 +26,7 @@ from torch import nn
 
 from core.batching import FRAMEWORKS, BatchPlan, Framework, SettingsError, plan, split_sizes
 from core.datasets import DATASETS, dataset_spec, load_dataset
+from core.i18n import Message, message
 from core.mnist import Progress
 from core.models import ACTIVATIONS, MODELS, build_model, functional_forward
 
@@ -102,9 +103,9 @@ class TrainConfig:
             if not all(math.isfinite(lr) and lr >= 0 for lr in self.lr_schedule):
                 raise SettingsError("schedule_values")
         if self.max_updates is not None and not (isinstance(self.max_updates, int) and self.max_updates >= 1):
-            raise ValueError(f"max_updates must be a whole number of at least 1, got {self.max_updates!r}.")
+            raise SettingsError("max_updates", value=repr(self.max_updates))
         if self.time_budget_s is not None and not (math.isfinite(self.time_budget_s) and self.time_budget_s > 0):
-            raise ValueError(f"time_budget_s must be a positive number of seconds, got {self.time_budget_s!r}.")
+            raise SettingsError("time_budget", value=repr(self.time_budget_s))
         return batch_plan
 
     @property
@@ -116,10 +117,10 @@ class TrainConfig:
 
 def _require_choice(name: str, value: str, choices: Sequence[str]) -> None:
     if value not in choices:
-        raise ValueError(f"Unknown {name} {value!r}; choose one of {', '.join(choices)}.")
+        raise SettingsError("unknown_choice", name=name, value=repr(value), choices=", ".join(choices))
 
 
-def resolve_device(requested: str) -> tuple[torch.device, str | None]:
+def resolve_device(requested: str) -> tuple[torch.device, Message | None]:
     """The device to train on, and a message when the requested one is not available."""
     _require_choice("device", requested, DEVICES)
     has_cuda = torch.cuda.is_available()
@@ -127,9 +128,9 @@ def resolve_device(requested: str) -> tuple[torch.device, str | None]:
     if requested == "auto":
         return torch.device("cuda" if has_cuda else "mps" if has_mps else "cpu"), None
     if requested == "cuda" and not has_cuda:
-        return torch.device("cpu"), "CUDA was requested but no CUDA GPU is available here: training on the CPU."
+        return torch.device("cpu"), message("engine.device_fallback.cuda")
     if requested == "mps" and not has_mps:
-        return torch.device("cpu"), "MPS was requested but no Apple GPU is available here: training on the CPU."
+        return torch.device("cpu"), message("engine.device_fallback.mps")
     return torch.device(requested), None
 
 
@@ -234,7 +235,7 @@ class TrainResult:
     """How a call to ``Trainer.train`` ended, with everything it recorded."""
 
     status: EngineStatus
-    message: str
+    message: Message  # how it ended, in any language: ``message.text(lang)``; ``str(message)`` is English
     updates: UpdateHistory
     epochs: tuple[EpochRecord, ...]
     updates_done: int
@@ -338,7 +339,7 @@ class Trainer:
             config.dataset, config.n_samples, noise=config.noise, seed=config.seed, progress=progress
         )
         if len(x) != config.n_samples or len(y) != config.n_samples:
-            raise ValueError(f"The data has {len(x)} rows but the config asks for {config.n_samples}.")
+            raise SettingsError("data_rows", rows=len(x), n=config.n_samples)
         train_idx, val_idx = split_indices(config.n_samples, config.validation_split, config.framework, config.seed)
         self.x_train, self.y_train = x[train_idx].to(self.device), y[train_idx].to(self.device)
         self.x_val, self.y_val = x[val_idx].to(self.device), y[val_idx].to(self.device)
@@ -542,18 +543,16 @@ class Trainer:
             wall_time=self.elapsed_s,
         )
 
-    def _message(self, status: EngineStatus, diverged_at: int | None) -> str:
+    def _message(self, status: EngineStatus, diverged_at: int | None) -> Message:
         if diverged_at is not None:
             epoch, iteration = self.position(diverged_at)
-            return (
-                f"The loss became NaN or infinite at update {diverged_at} (epoch {epoch}, iteration {iteration}): "
-                "training stopped. A smaller learning rate usually fixes this."
-            )
+            return message("engine.diverged", update=diverged_at, epoch=epoch, iteration=iteration)
         if status == "stopped":
-            return f"Stopped after {self.updates_done} of {self.plan.total_updates} updates."
+            return message("engine.stopped", done=self.updates_done, total=self.plan.total_updates)
         if self.budget_reached:
-            return f"Finished: budget spent after {self.updates_done} updates, {self.samples_seen:,} samples seen."
-        return f"Finished: {self.plan.epochs} epochs, {self.updates_done} updates, {self.samples_seen:,} samples seen."
+            return message("engine.finished_budget", updates=self.updates_done, samples=self.samples_seen)
+        return message("engine.finished", epochs=self.plan.epochs, updates=self.updates_done,
+                       samples=self.samples_seen)
 
     def position(self, updates_done: int) -> tuple[int, int]:
         """(epoch, iteration within that epoch), both 1-based, of the ``updates_done``-th update (0: (1, 0))."""

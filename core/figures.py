@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -16,33 +16,73 @@ MAX_TILES = 2_000  # above this many training samples, one tile stands for sever
 MAX_TIMELINE_MARKERS = 300  # draw a dot per update only when there are at most this many
 MAX_EPOCH_LINES = 200
 
-# Categorical colours cycle over batches; two more mark the partial last batch and dropped samples.
-BATCH_COLOURS = ("#4C78A8", "#72B7B2", "#54A24B", "#EECA3B", "#B279A2", "#9D755D", "#79706E", "#FF9DA6")
+# One colour per batch for up to 20 batches (they cycle beyond), ordered so that neighbouring batches
+# differ most; no red and no light grey, which mark the partial last batch and dropped samples. Every
+# pair, and every colour against those two and a white or dark page, is at least 16.9 apart in CIEDE2000.
+BATCH_COLOURS = (
+    "#4C78A8", "#F58518", "#54A24B", "#B279A2", "#EECA3B", "#9D755D", "#4B0082", "#00CED1", "#0B6E4F", "#FCBFD2",
+    "#843C39", "#B5E48C", "#808000", "#636363", "#9C9EDE", "#7B4173", "#1F3B73", "#22A7F0", "#006D77", "#C9FBE5",
+)
 PARTIAL, DROPPED = len(BATCH_COLOURS), len(BATCH_COLOURS) + 1
 PARTIAL_COLOUR, DROPPED_COLOUR = "#E45756", "#D9D9D9"
+MAX_LABELLED_BATCHES = len(BATCH_COLOURS)  # write each batch's number on it while every batch has its own colour
+MAX_ROW_TILES = 60  # with that few batches, one row per batch when a batch is at most this many tiles wide
 
 
 @dataclass(frozen=True)
 class Conveyor:
     """Tiles of one epoch: which batch each tile's samples fall into, ready to draw."""
 
-    category: np.ndarray  # (rows, cols) colour index: batch % 8, PARTIAL, DROPPED; NaN for padding cells
+    category: np.ndarray  # (rows, cols) colour index: batch % 20, PARTIAL, DROPPED; NaN for padding cells
     batch: np.ndarray  # (rows, cols) 0-based batch index of the tile's first sample, -1 dropped
     rank: np.ndarray  # (rows, cols) device that draws the tile's first sample
     first: np.ndarray  # (rows, cols) first sample index (by_sample) or draw position of the tile
     samples_per_tile: int
     by_sample: bool  # True: tiles are samples in index order; False: positions in draw order
+    batches: int = 0  # batches per epoch on one device: hover says "batch k of batches"
+    labels: np.ndarray = field(default_factory=lambda: np.zeros((0, 3), dtype=int))  # (number, row, col) rows
 
 
-def _grid_shape(count: int) -> tuple[int, int]:
-    cols = max(1, min(count, math.ceil(math.sqrt(count * 2.5))))
+def _grid_shape(count: int, cols: int | None = None) -> tuple[int, int]:
+    if cols is None:
+        cols = max(1, min(count, math.ceil(math.sqrt(count * 2.5))))
     return math.ceil(count / cols), cols
+
+
+def _label_cells(batch: np.ndarray, spans: list[tuple[int, int]]) -> np.ndarray:
+    """(number, row, col) of the tile that carries each batch's number.
+
+    ``spans[k]`` is the first and last flat tile index batch ``k`` covers unshuffled. The number goes on the
+    batch's own tile nearest that span's centre, so unshuffled it sits in the middle of its batch and shuffled
+    the numbers still run top to bottom; never right beside another number in its row, where "1" and "0"
+    would read as "10".
+    """
+    cols = batch.shape[1]
+    flat = batch.ravel()
+    cells: list[tuple[int, int, int]] = []
+    for k, (lo, hi) in enumerate(spans):
+        own = np.flatnonzero(flat == k)
+        if own.size == 0:
+            continue
+        r, c = own // cols, own % cols
+        span = np.arange(lo, hi + 1)
+        distance = (r - (span // cols).mean()) ** 2 + (c - (span % cols).mean()) ** 2
+        if cells:
+            placed = np.array(cells)[:, 1:]
+            crowded = ((r[:, None] == placed[:, 0]) & (np.abs(c[:, None] - placed[:, 1]) <= 1)).any(axis=1)
+            distance = distance + np.where(crowded, 1e9, 0.0)
+        i = int(np.argmin(distance))
+        cells.append((k + 1, int(r[i]), int(c[i])))
+    return np.array(cells, dtype=int).reshape(-1, 3)
 
 
 def conveyor_tiles(p: BatchPlan, epoch: int, *, shuffle: bool, seed: int = 0) -> Conveyor:
     """The training samples of ``epoch`` as tiles coloured by batch, aggregated for large sets."""
     n = p.train_samples
-    last_index = p.iterations_per_epoch - 1
+    batches = p.iterations_per_epoch
+    last_index = batches - 1
+    labelled = 0 < batches <= MAX_LABELLED_BATCHES
+    cols = None
     if n <= MAX_TILES:
         assigned = batch_assignment(
             n, p.batch_size, epoch, shuffle=shuffle, drop_last=p.drop_last, world_size=p.world_size, seed=seed
@@ -50,6 +90,11 @@ def conveyor_tiles(p: BatchPlan, epoch: int, *, shuffle: bool, seed: int = 0) ->
         batch, rank, first, per_tile, by_sample = assigned.batch, assigned.rank, np.arange(n), 1, True
         dropped = batch < 0
         partial = p.has_partial_last_batch & (batch == last_index)
+        # Unshuffled, batch k (on all devices together) is the index range [k * group, (k + 1) * group).
+        group = p.batch_size * p.world_size
+        spans = [(k * group, min((k + 1) * group, n) - 1) for k in range(batches if labelled else 0)]
+        if labelled and 2 <= group <= MAX_ROW_TILES:
+            cols = group  # one row per batch: "10 batches of 20" is 10 rows of 20
     else:
         # Aggregate in draw order: position -> (rank, batch) is arithmetic, no permutation needed.
         per_tile = math.ceil(n / MAX_TILES)
@@ -60,23 +105,30 @@ def conveyor_tiles(p: BatchPlan, epoch: int, *, shuffle: bool, seed: int = 0) ->
         tail_batch = (last // p.world_size) // p.batch_size
         dropped = p.drop_last & (tail_batch > last_index)
         partial = p.has_partial_last_batch & (tail_batch == last_index)
+        # Tiles are already in draw order (batch never decreases): each batch is one run of tiles.
+        numbers = np.arange(batches if labelled else 0)
+        starts, ends = np.searchsorted(batch, numbers), np.searchsorted(batch, numbers + 1) - 1
+        spans = list(zip(starts.tolist(), ends.tolist(), strict=True))
         batch = np.where(batch > last_index, -1, batch)
         by_sample = False
     category = np.where(dropped, DROPPED, np.where(partial, PARTIAL, batch % len(BATCH_COLOURS)))
 
-    rows, cols = _grid_shape(category.size)
+    rows, cols = _grid_shape(category.size, cols)
     pad = rows * cols - category.size
 
     def grid(values: np.ndarray, fill: float) -> np.ndarray:
         return np.concatenate([values.astype(float), np.full(pad, fill)]).reshape(rows, cols)
 
+    batch_grid = grid(batch, np.nan)
     return Conveyor(
         category=grid(category, np.nan),
-        batch=grid(batch, np.nan),
+        batch=batch_grid,
         rank=grid(rank, np.nan),
         first=grid(first, np.nan),
         samples_per_tile=per_tile,
         by_sample=by_sample,
+        batches=batches,
+        labels=_label_cells(batch_grid, spans),
     )
 
 
@@ -100,6 +152,18 @@ def figure_from_spec(data: list[dict[str, Any]], layout: dict[str, Any]) -> go.F
     return go.Figure({"data": data, "layout": {"template": {}, **layout}}, _validate=False)
 
 
+def _tile_colour(category: float) -> str:
+    return [*BATCH_COLOURS, PARTIAL_COLOUR, DROPPED_COLOUR][int(category)]
+
+
+def _ink(colour: str) -> str:
+    """Black or white, whichever reads better on ``colour`` (WCAG relative luminance)."""
+    srgb = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)]) / 255
+    linear = np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
+    luminance = float(linear @ [0.2126, 0.7152, 0.0722])
+    return "#000000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#FFFFFF"
+
+
 def _legend_swatch(name: str, colour: str) -> dict[str, Any]:
     return {"type": "scatter", "x": [None], "y": [None], "mode": "markers", "name": name, "showlegend": True,
             "marker": {"size": 12, "color": colour, "symbol": "square"}}
@@ -112,24 +176,47 @@ def conveyor_spec(
     tiles = conveyor_tiles(p, epoch, shuffle=shuffle, seed=seed)
     customdata = np.stack([tiles.first, tiles.batch + 1, tiles.rank + 1], axis=-1)
     hover_key = "fig.conveyor.hover_sample" if tiles.by_sample else "fig.conveyor.hover_tile"
-    hover = t(hover_key, lang, per_tile=f"{tiles.samples_per_tile:,}")
+    where = t(hover_key, lang, per_tile=f"{tiles.samples_per_tile:,}")
+    hover = where + "<br>" + t("fig.conveyor.hover_batch", lang, batches=tiles.batches)
     if p.world_size > 1:
         hover += "<br>" + t("fig.conveyor.hover_rank", lang)
+    dropped = tiles.category == DROPPED
+    heatmap = {
+        "type": "heatmap",
+        "colorscale": _discrete_colourscale(),
+        "zmin": -0.5,
+        "zmax": DROPPED + 0.5,
+        "showscale": False,
+        "xgap": 1,
+        "ygap": 1,
+        "hoverongaps": False,
+        "customdata": customdata,
+    }
     data: list[dict[str, Any]] = [
-        {
-            "type": "heatmap",
-            "z": tiles.category,
-            "customdata": customdata,
-            "colorscale": _discrete_colourscale(),
-            "zmin": -0.5,
-            "zmax": DROPPED + 0.5,
-            "showscale": False,
-            "xgap": 1,
-            "ygap": 1,
-            "hovertemplate": hover + "<extra></extra>",
-        },
-        _legend_swatch(t("fig.conveyor.legend_batch", lang), BATCH_COLOURS[0]),
+        {**heatmap, "z": np.where(dropped, np.nan, tiles.category), "hovertemplate": hover + "<extra></extra>"}
     ]
+    if dropped.any():  # dropped samples belong to no batch: their own trace, hover without a batch number
+        data.append({**heatmap, "z": np.where(dropped, DROPPED, np.nan),
+                     "hovertemplate": where + "<br>" + t("fig.conveyor.legend_dropped", lang) + "<extra></extra>"})
+    rows, cols = tiles.category.shape
+    if tiles.labels.size:
+        number, row, col = tiles.labels.T
+        tile_px = min(290 / rows, 800 / cols)  # about the size of a tile on a wide page
+        data.append({
+            "type": "scatter",
+            "x": col,
+            "y": row,
+            "mode": "text",
+            "text": [str(k) for k in number],
+            "textfont": {"size": int(np.clip(tile_px * 0.5, 9, 14)),
+                         "color": [_ink(_tile_colour(tiles.category[r, c])) for r, c in zip(row, col, strict=True)]},
+            "hoverinfo": "skip",
+            "showlegend": False,
+        })
+    numbered = 0 < tiles.batches <= MAX_LABELLED_BATCHES
+    batch_legend = (t("fig.conveyor.legend_numbered", lang, batches=tiles.batches) if numbered
+                    else t("fig.conveyor.legend_batch", lang))
+    data.append(_legend_swatch(batch_legend, BATCH_COLOURS[0]))
     if p.has_partial_last_batch:
         data.append(_legend_swatch(t("fig.conveyor.legend_partial", lang, last=p.last_batch_size), PARTIAL_COLOUR))
     if p.dropped_samples:
@@ -141,8 +228,8 @@ def conveyor_spec(
     )
     layout = {
         "title": {"text": t("fig.conveyor.title", lang, epoch=epoch) + f"<br><sup>{subtitle}</sup>"},
-        "xaxis": {"visible": False},
-        "yaxis": {"visible": False, "autorange": "reversed", "scaleanchor": "x"},
+        "xaxis": {"visible": False, "range": [-0.5, cols - 0.5]},
+        "yaxis": {"visible": False, "range": [rows - 0.5, -0.5], "scaleanchor": "x"},  # first row on top
         "legend": {"orientation": "h", "y": -0.02, "yanchor": "top"},
         "margin": {"l": 10, "r": 10, "t": 70, "b": 10},
         "height": 380,

@@ -1,4 +1,4 @@
-"""The seed lesson as data: its sections in order, the code it shows, and self-check questions.
+"""The lesson as data: its sections in order, the code it shows, and self-check questions.
 
 Every number here comes from ``core.batching`` (and the lesson's own rules), never typed in, so the
 lesson, the calculator and the quiz answers cannot disagree.
@@ -13,7 +13,7 @@ import numpy as np
 
 from core.batching import BatchPlan, Framework, plan, recommend_batch_size
 from core.i18n import t
-from core.schedules import warmup_updates
+from core.schedules import LRSettings, warmup_updates
 
 SECTIONS: tuple[str, ...] = (
     "batch_size", "how_it_works", "epoch", "small_vs_large", "guide", "whole_vs_batches", "names", "worked",
@@ -34,12 +34,48 @@ class CodeSettings:
     drop_last: bool = False
 
 
+# The lesson's examples, exactly. Pages open with these and their links carry them, so every count agrees.
+FIRST_FIT_N, FIRST_FIT_BATCH, FIRST_FIT_EPOCHS = 200, 20, 10  # "200 / 20 = 10 updates = 1 epoch"
+FIRST_FIT_CODE = f"model.fit(train_set, epochs={FIRST_FIT_EPOCHS}, batch_size={FIRST_FIT_BATCH})"
+WORKED_N, WORKED_BATCH, WORKED_EPOCHS = 1_000, 50, 20  # iterations_per_epoch = 20, total_iterations = 400
+KERAS_EXAMPLE = CodeSettings(n=60_000, batch_size=32, epochs=10, val_split=0.2)  # MNIST: 1,500 per epoch, 15,000
+PYTORCH_EXAMPLE = CodeSettings(n=1_000, batch_size=32, epochs=10, val_split=0.0)  # randn(1000, 10): 32 per epoch, 320
+LESSON_LR = 0.001  # Adam's default, which both examples use
+# Tip 1: learning_rate = 0.001 * (batch_size / 32), batch 256 -> 0.008.
+LESSON_LR_SCALING = LRSettings(base_lr=LESSON_LR, base_batch_size=32, batch_size=256)
+# Tip 2: warm up from 0.0001 to 0.001 over 3 epochs. 0.001 is the rate of the base batch 32, so the warm-up is shown
+# for that batch: 1,000 samples -> 32 updates per epoch -> 96 warm-up updates.
+LESSON_WARMUP = LRSettings(base_lr=LESSON_LR, base_batch_size=32, batch_size=32, n=1_000, epochs=10)
+
+
+def lesson_formula(p: BatchPlan) -> list[str]:
+    """The worked calculation in the lesson's own names: ``iterations_per_epoch = 1000 / 50 = 20``, ..."""
+    exact = p.train_samples % p.batch_size == 0
+    division = f"{p.train_samples} / {p.batch_size}"
+    if not exact:
+        division = f"{'floor' if p.drop_last else 'ceil'}({division})"
+    return [
+        f"iterations_per_epoch = {division} = {p.iterations_per_epoch}",
+        f"total_iterations = {p.iterations_per_epoch} * {p.epochs} = {p.total_updates}",
+    ]
+
+
+def training_query(s: CodeSettings, framework: Framework) -> dict[str, str]:
+    """The Training page link that runs a generated example: the same rows, split, batch size and epochs."""
+    if framework == "keras":
+        data = {"dataset": "mnist", "model": "mlp", "drop_last": "false"}
+    else:
+        data = {"dataset": "random", "model": "linear", "drop_last": str(s.drop_last).lower()}
+    return {**data, "n": str(s.n), "batch_size": str(s.batch_size), "epochs": str(s.epochs),
+            "val_split": f"{s.val_split:g}", "optimizer": "adam", "lr": f"{LESSON_LR:g}"}
+
+
 def _comment(key: str, lang: str, **values: object) -> str:
     return t(f"learn.code.{key}", lang, **values)
 
 
 def keras_code(s: CodeSettings, lang: str = "en") -> str:
-    """The seed's Keras MNIST example with the learner's batch size, epochs and split, counts in comments."""
+    """The lesson's Keras MNIST example with the learner's batch size, epochs and split, counts in comments."""
     p = plan(s.n, s.batch_size, s.epochs, validation_split=s.val_split, framework="keras")
     subset = f"X_train, y_train = X_train[:{s.n}], y_train[:{s.n}]\n" if s.n != 60_000 else ""
     split = ""
@@ -72,7 +108,11 @@ def keras_code(s: CodeSettings, lang: str = "en") -> str:
 
 
 def pytorch_code(s: CodeSettings, lang: str = "en") -> str:
-    """The seed's PyTorch DataLoader loop with the learner's settings, counts in comments."""
+    """The lesson's PyTorch DataLoader loop with the learner's settings, counts in comments.
+
+    Without a validation split it is the lesson's loop line for line: no ``random_split``, which the lesson
+    does not have.
+    """
     p = plan(s.n, s.batch_size, s.epochs, validation_split=s.val_split, drop_last=s.drop_last)
     loader_args = f"    batch_size={s.batch_size},\n    shuffle=True,\n"
     if s.drop_last:

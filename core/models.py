@@ -15,6 +15,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from core.batching import SettingsError
+
 MODELS: tuple[str, ...] = ("linear", "mlp")
 ACTIVATIONS: dict[str, type[nn.Module]] = {"relu": nn.ReLU, "tanh": nn.Tanh, "gelu": nn.GELU, "sigmoid": nn.Sigmoid}
 _ACTIVATION_FUNCTIONS: dict[type[nn.Module], Callable[[torch.Tensor], torch.Tensor]] = {
@@ -39,11 +41,12 @@ def build_model(
         layers: list[nn.Module] = [nn.Linear(n_features, n_classes)]
     elif model == "mlp":
         if activation not in ACTIVATIONS:
-            raise ValueError(f"Unknown activation {activation!r}; choose one of {', '.join(ACTIVATIONS)}.")
+            raise SettingsError("unknown_choice", name="activation", value=repr(activation),
+                                choices=", ".join(ACTIVATIONS))
         if not 1 <= hidden_layers <= MAX_HIDDEN_LAYERS:
-            raise ValueError(f"An MLP has 1 to {MAX_HIDDEN_LAYERS} hidden layers, got {hidden_layers}.")
+            raise SettingsError("hidden_layers", maximum=MAX_HIDDEN_LAYERS, value=hidden_layers)
         if not 1 <= hidden_width <= MAX_HIDDEN_WIDTH:
-            raise ValueError(f"Hidden layers are 1 to {MAX_HIDDEN_WIDTH} units wide, got {hidden_width}.")
+            raise SettingsError("hidden_width", maximum=MAX_HIDDEN_WIDTH, value=hidden_width)
         layers = []
         width_in = n_features
         for _ in range(hidden_layers):
@@ -51,7 +54,7 @@ def build_model(
             width_in = hidden_width
         layers.append(nn.Linear(width_in, n_classes))
     else:
-        raise ValueError(f"Unknown model {model!r}; choose one of {', '.join(MODELS)}.")
+        raise SettingsError("unknown_choice", name="model", value=repr(model), choices=", ".join(MODELS))
     net = nn.Sequential(*layers)
     if seed is not None:
         reset_parameters(net, torch.Generator().manual_seed(seed))

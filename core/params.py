@@ -7,15 +7,23 @@ so a page can say what it ignored instead of failing.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 Kind = Literal["int", "float", "bool", "choice"]
-Reason = Literal["malformed", "out_of_range", "conflict"]
+# adjusted: the link did not set this value, and its default was changed to fit a value the link did set.
+Reason = Literal["malformed", "out_of_range", "conflict", "ambiguous", "adjusted"]
 
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
+# "1,000" and "10,000,000" are thousands separators; "5,0" or "1,00" are not (a list? a decimal comma?).
+_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+")
+
+
+class AmbiguousValue(ValueError):
+    """A number whose commas are not thousands separators: "5,0" could mean 5.0, 50 or the list 5, 0."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,7 @@ class ParamProblem:
     raw: str
     reason: Reason
     used: object
+    details: tuple[tuple[str, object], ...] = ()  # extra values the message names, e.g. (("train", 80),)
 
 
 def _first(raw: str | Sequence[str]) -> str:
@@ -49,7 +58,11 @@ def _convert(spec: Param, text: str) -> object:
     """The typed value of ``text``; raises ValueError when it is not of the parameter's type."""
     text = text.strip()
     if spec.kind == "int":
-        number = float(text.replace(",", "").replace("_", ""))
+        if "," in text:
+            if not _GROUPED.fullmatch(text):
+                raise AmbiguousValue(text)
+            text = text.replace(",", "")
+        number = float(text.replace("_", ""))
         if not number.is_integer():
             raise ValueError(text)
         return int(number)
@@ -94,6 +107,9 @@ def parse_params(
         raw = _first(query[spec.name])
         try:
             value = _convert(spec, raw)
+        except AmbiguousValue:
+            problems.append(ParamProblem(spec.name, raw, "ambiguous", spec.default))
+            continue
         except (ValueError, OverflowError):
             problems.append(ParamProblem(spec.name, raw, "malformed", spec.default))
             continue

@@ -27,6 +27,7 @@ from core import runlog
 from core.background import HEARTBEAT_TIMEOUT_S, BackgroundRun
 from core.batching import BatchPlan
 from core.engine import BoundaryGrid, EpochRecord, TrainConfig, Trainer, UpdateHistory
+from core.i18n import Message, error_message, message
 
 RunStatus = Literal["waiting", "running", "finished", "stopped", "diverged", "failed", "abandoned"]
 FINAL_STATUSES: frozenset[str] = frozenset({"finished", "stopped", "diverged", "failed", "abandoned"})
@@ -173,7 +174,7 @@ class Snapshot:
     """An immutable view of a run at one moment; safe to read from any thread."""
 
     status: RunStatus
-    message: str
+    message: Message  # what the run is doing or how it ended: ``message.text(lang)``; ``str(message)`` is English
     config: TrainConfig
     plan: BatchPlan
     updates: UpdateHistory
@@ -181,7 +182,7 @@ class Snapshot:
     progress: RunProgress
     boundary: BoundaryGrid | None  # latest decision boundary, 2-D data sets only
     device: str | None  # None until the data is on a device
-    device_message: str | None  # why the requested device was not used, if it was not
+    device_message: Message | None  # why the requested device was not used, if it was not
     queue_position: int | None  # 1-based place in the queue while waiting for a slot
     diverged_at: int | None
     final: FinalEvaluation | None = None  # set once the run has ended, when the run was asked for it
@@ -221,7 +222,7 @@ class TrainingRun(BackgroundRun[Snapshot]):
         self.plan = config.validate()  # bad settings fail here, in the caller, with a readable message
         super().__init__(
             Snapshot(
-                status="waiting", message="Not started yet.", config=config, plan=self.plan,
+                status="waiting", message=message("runner.not_started"), config=config, plan=self.plan,
                 updates=_empty_history(), epochs=(),
                 progress=RunProgress(1, 0, 0, config.update_limit, 0.0, None, None),
                 boundary=None, device=None, device_message=None, queue_position=None, diverged_at=None,
@@ -252,9 +253,8 @@ class TrainingRun(BackgroundRun[Snapshot]):
             place = self._queue.position(self)
             if place is not None:
                 limit = self._queue.max_concurrent
-                runs = "1 run trains" if limit == 1 else f"{limit} runs train"
-                message = f"Waiting for a free training slot: place {place} in the queue (at most {runs} at once)."
-                return dataclasses.replace(snapshot, queue_position=place, message=message)
+                waiting = message("runner.queue.one" if limit == 1 else "runner.queue.many", place=place, limit=limit)
+                return dataclasses.replace(snapshot, queue_position=place, message=waiting)
         return snapshot
 
     def _work(self) -> None:
@@ -262,15 +262,15 @@ class TrainingRun(BackgroundRun[Snapshot]):
         lower_priority()
         trainer: Trainer | None = None
         try:
-            self._publish("waiting", "Preparing the data…")
+            self._publish("waiting", message("runner.preparing"))
             trainer = Trainer(self.config, data=self._data, progress=self._on_download)
-            self._publish("waiting", "Waiting for a free training slot.", trainer)
+            self._publish("waiting", message("runner.waiting"), trainer)
             if not self._queue.acquire(self, cancelled=self._cancelled):
-                self._publish(*self._ended("Stopped before training began."), trainer)
+                self._publish(*self._ended(message("runner.stopped_before_start")), trainer)
                 return
             self._train_started = time.monotonic()
             runlog.record("started", run=id(self), seed=self.config.seed)
-            self._publish("running", "Training…", trainer)
+            self._publish("running", message("runner.training"), trainer)
             result = trainer.train(
                 should_stop=self._stop.is_set, on_chunk=self._on_chunk, flush_interval_s=self._flush_interval_s
             )
@@ -285,27 +285,25 @@ class TrainingRun(BackgroundRun[Snapshot]):
             else:
                 self._publish(result.status, result.message, trainer, diverged_at=result.diverged_at)
         except Exception as exc:  # noqa: BLE001 - any failure must reach the page, never kill the thread silently
-            self._publish("failed", f"Training failed: {type(exc).__name__}: {exc}", trainer)
+            self._publish("failed", message("runner.failed", error=error_message(exc)), trainer)
         finally:
             self._queue.release(self)
             runlog.record("ended", run=id(self), seed=self.config.seed, status=self._published.status)
 
-    def _ended(self, stopped_message: str) -> tuple[RunStatus, str]:
+    def _ended(self, stopped_message: Message) -> tuple[RunStatus, Message]:
         if self._abandoned:
-            return "abandoned", (
-                f"Stopped because the page stopped asking for updates for {self._heartbeat_timeout_s:g} s "
-                "(tab closed?)."
-            )
+            return "abandoned", message("runner.abandoned", seconds=self._heartbeat_timeout_s)
         return "stopped", stopped_message
 
     def _on_download(self, done: int, total: int) -> None:
-        size = f"{done / 1e6:.1f} of {total / 1e6:.1f} MB" if total else f"{done / 1e6:.1f} MB"
-        self._publish("waiting", f"Downloading MNIST (once): {size}…")
+        done_mb, total_mb = f"{done / 1e6:.1f}", f"{total / 1e6:.1f}"
+        self._publish("waiting", message("runner.download.sized", done=done_mb, total=total_mb) if total
+                      else message("runner.download.unsized", done=done_mb))
 
     def _on_chunk(self, trainer: Trainer) -> None:
         self._cancelled()  # notices a missing heartbeat; the loop sees the stop event before its next update
         self._refresh_boundary(trainer, force=len(trainer.epoch_records) != self._boundary_epochs)
-        self._publish("running", "Training…", trainer)
+        self._publish("running", message("runner.training"), trainer)
 
     def _refresh_boundary(self, trainer: Trainer, *, force: bool) -> None:
         now = time.monotonic()
@@ -316,11 +314,11 @@ class TrainingRun(BackgroundRun[Snapshot]):
         self._boundary_epochs = len(trainer.epoch_records)
 
     def _publish(
-        self, status: RunStatus, message: str, trainer: Trainer | None = None, *, diverged_at: int | None = None
+        self, status: RunStatus, text: Message, trainer: Trainer | None = None, *, diverged_at: int | None = None
     ) -> None:
         previous = self._published
         if trainer is None:
-            self._publish_snapshot(dataclasses.replace(previous, status=status, message=message))
+            self._publish_snapshot(dataclasses.replace(previous, status=status, message=text))
             return
         history = trainer.history
         done = len(history)
@@ -337,7 +335,7 @@ class TrainingRun(BackgroundRun[Snapshot]):
             eta = elapsed / done * (total - done)
         self._publish_snapshot(Snapshot(
             status=status,
-            message=message,
+            message=text,
             config=self.config,
             plan=self.plan,
             updates=history,

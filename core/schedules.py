@@ -36,9 +36,9 @@ DECAYS: tuple[Decay, ...] = ("constant", "linear", "cosine")
 LINEAR_SCALING_LIMIT = 8_192
 ADAM_BETA1, ADAM_BETA2, ADAM_EPS = 0.9, 0.999, 1e-8  # torch.optim.Adam's and Keras's defaults
 
-# The seed's warm-up example.
-SEED_INITIAL_LR, SEED_FINAL_LR, SEED_WARMUP_EPOCHS = 0.0001, 0.001, 3
-WARMUP_START = SEED_INITIAL_LR / SEED_FINAL_LR  # pages warm up from this share of the peak rate, as the seed does
+# The lesson's warm-up example.
+LESSON_INITIAL_LR, LESSON_FINAL_LR, LESSON_WARMUP_EPOCHS = 0.0001, 0.001, 3
+WARMUP_START = LESSON_INITIAL_LR / LESSON_FINAL_LR  # pages warm up from this share of the peak rate, as the lesson does
 
 
 class ScheduleError(SettingsError):
@@ -175,9 +175,9 @@ def lr_at(
 def schedule(
     batch_plan: BatchPlan,
     *,
-    initial_lr: float = SEED_INITIAL_LR,
-    final_lr: float = SEED_FINAL_LR,
-    warmup_epochs: int = SEED_WARMUP_EPOCHS,
+    initial_lr: float = LESSON_INITIAL_LR,
+    final_lr: float = LESSON_FINAL_LR,
+    warmup_epochs: int = LESSON_WARMUP_EPOCHS,
     decay: Decay = "constant",
     min_lr: float = 0.0,
 ) -> tuple[float, ...]:
@@ -220,9 +220,9 @@ class LRSettings:
     base_lr: float = 0.001
     base_batch_size: int = 32
     batch_size: int = 256
-    initial_lr: float = SEED_INITIAL_LR
-    final_lr: float = SEED_FINAL_LR
-    warmup_epochs: int = SEED_WARMUP_EPOCHS
+    initial_lr: float = LESSON_INITIAL_LR
+    final_lr: float = LESSON_FINAL_LR
+    warmup_epochs: int = LESSON_WARMUP_EPOCHS
     n: int = 1_000
     epochs: int = 10
     decay: Decay = "constant"

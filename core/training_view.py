@@ -1,4 +1,4 @@
-"""What the Training page shows of a run: URL settings, the seed's epoch log, curves and exports.
+"""What the Training page shows of a run: URL settings, the lesson's epoch log, curves and exports.
 
 Pure functions of a ``TrainConfig`` or a runner ``Snapshot``; the page only places what they return.
 """
@@ -61,7 +61,7 @@ class ScheduleChoice:
     decay: Decay = "constant"  # after warm-up
 
 
-BASE_BATCH = 32  # the seed's reference batch size: learning_rate = 0.001 * (batch_size / 32)
+BASE_BATCH = 32  # the lesson's reference batch size: learning_rate = 0.001 * (batch_size / 32)
 SCHEDULE_PARAMS: tuple[Param, ...] = (
     Param("lr_rule", "choice", "none", choices=RULES),
     Param("warmup_epochs", "int", 0, 0, 50),
@@ -101,6 +101,9 @@ def config_from_query(query: Mapping[str, str | Sequence[str]]) -> tuple[TrainCo
     fields: dict[str, Any] = {URL_FIELDS[name]: value for name, value in values.items()}
     config = replace(DEFAULT_CONFIG, **fields)
     spec = DATASETS[config.dataset]
+    if "dataset" in query and "val_split" not in query:
+        # A link that names a data set and no split gets that data set's split: none for the lesson's random data.
+        config = replace(config, validation_split=spec.default_val_split)
     if "dataset" in query and "n" not in query:
         config = replace(config, n_samples=spec.default_size, noise=spec.default_noise)
     elif not spec.min_size <= config.n_samples <= spec.max_size:
@@ -125,12 +128,15 @@ def config_to_query(config: TrainConfig) -> dict[str, str]:
 
 
 def epoch_log(snapshot: Snapshot, lang: str = "en") -> list[str]:
-    """One line per finished epoch in the seed's format (last batch's loss), validation figures after it."""
+    """One line per finished epoch in the lesson's format, ``Epoch 1/10, Loss: 0.6931`` (the last batch's loss).
+
+    Validation figures follow only when the run has a validation set; without one the line is the lesson's, exactly.
+    """
     total = snapshot.plan.epochs
     lines = []
     for record in snapshot.epochs:
         line = f"Epoch {record.epoch}/{total}, Loss: {record.last_batch_loss:.4f}"
-        if record.val_loss is not None and record.val_accuracy is not None:
+        if snapshot.plan.val_samples and record.val_loss is not None and record.val_accuracy is not None:
             line += "  " + t("train.log.val", lang, loss=f"{record.val_loss:.4f}", acc=f"{record.val_accuracy:.4f}")
         lines.append(line)
     return lines

@@ -62,16 +62,25 @@ def presets_ui() -> None:
                       width="stretch")
 
 
-def _log_number(label_key: str, name: str, high: int) -> int:
+def _log_number(label_key: str, name: str, high: int, slider_high: int | None = None) -> int:
     label = tr(label_key)
-    return log_number(label, tr("calc.drag", label=label), _key(name), 1, high, help=tr(f"{label_key}_help"))
+    return log_number(label, tr("calc.drag", label=label), _key(name), 1, high, help=tr(f"{label_key}_help"),
+                      slider_high=slider_high, explain_refusals=True)
+
+
+def _batch_size_ui(n: int) -> int:
+    """The batch size: any size up to MAX_SAMPLES (above the data it is one full batch); the slider ends at n."""
+    batch_size = _log_number("calc.batch_size", "batch_size", MAX_SAMPLES, slider_high=n)
+    if batch_size > n:
+        st.caption(tr("calc.full_batch", n=n))
+    return batch_size
 
 
 def inputs_ui() -> CalculatorSettings:
     """The settings widgets; returns one consistent settings object."""
     st.subheader(tr("calc.inputs"))
     n = control("n", _key("n"), lambda: _log_number("calc.n", "n", MAX_SAMPLES))
-    batch_size = control("batch_size", _key("batch_size"), lambda: _log_number("calc.batch_size", "batch_size", n))
+    batch_size = control("batch_size", _key("batch_size"), lambda: _batch_size_ui(n))
     epochs = control("epochs", _key("epochs"), lambda: _log_number("calc.epochs", "epochs", MAX_EPOCHS))
     framework = control("framework", _key("framework"), lambda: choice(
         st.radio,
@@ -171,7 +180,7 @@ def _draw_pictures(p: BatchPlan) -> None:
     lang = current_lang()
     left, right = st.columns([3, 1])
     with right:
-        shuffle = st.toggle(tr("calc.shuffle"), value=True, key="calc_view_shuffle")
+        shuffle = st.toggle(tr("calc.shuffle"), value=False, key="calc_view_shuffle")
         epoch = 1
         if p.epochs > 1:
             st.session_state["calc_view_epoch"] = min(st.session_state.get("calc_view_epoch", 1), p.epochs)

@@ -34,7 +34,7 @@ from core.schedules import DECAYS, MAX_WARMUP_EPOCHS
 from core.train_figures import LIVE_POINTS, MAX_POINTS, XAxis, loss_figure, monitoring_figure
 from core.training_view import LEARNING_RATES, epoch_curves, update_curves
 from ui.data import preloaded
-from ui.lang import current_lang, error_text, tr
+from ui.lang import current_lang, error_text, say, tr
 from ui.live import (
     chart_controls,
     dataset_changed,
@@ -203,7 +203,7 @@ def _status_ui(snapshot: CompareSnapshot) -> None:
     status = snapshot.status
     batch = snapshot.configs[snapshot.current].batch_size
     status_alert(status, tr(f"compare.status.{status}", batch=batch, index=snapshot.current + 1,
-                            count=len(snapshot.configs), message=snapshot.message))
+                            count=len(snapshot.configs), message=say(snapshot.message)))
 
 
 def charts_ui(snapshot: CompareSnapshot, view: tuple[XAxis, float, bool]) -> None:

@@ -1,23 +1,35 @@
-"""The seed lesson as a guided walk-through: each section with a live widget, a link and a question."""
+"""The lesson as a guided walk-through: each section with a live widget, a link and a question."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from core.batching import plan, recommend_batch_size
-from core.calculator import explain
+from core.batching import BatchPlan, plan, recommend_batch_size
 from core.figures import conveyor_figure, timeline_figure
 from core.i18n import fmt_int
 from core.lesson import (
+    FIRST_FIT_BATCH,
+    FIRST_FIT_CODE,
+    FIRST_FIT_EPOCHS,
+    FIRST_FIT_N,
     GUIDE_RANGES,
+    KERAS_EXAMPLE,
+    LESSON_LR_SCALING,
+    LESSON_WARMUP,
+    PYTORCH_EXAMPLE,
     SECTIONS,
+    WORKED_BATCH,
+    WORKED_EPOCHS,
+    WORKED_N,
     CodeSettings,
     framework_plan,
     keras_code,
+    lesson_formula,
     pytorch_code,
     question,
+    training_query,
 )
-from core.schedules import scale_lr, warmup_updates
+from core.schedules import scale_lr, settings_to_query, warmup_updates
 from ui.lang import current_lang, tr
 from ui.shell import require_app_shell
 from ui.widgets import choice
@@ -62,18 +74,24 @@ def batch_size_ui() -> None:
     st.markdown(tr("learn.batch_size.result", problems=fmt_int(p.n_samples), per=p.batch_size,
                    gradings=p.iterations_per_epoch, last=p.last_batch_size))
     _link("pages/calculator.py", "learn.open_calculator", n=p.n_samples, batch_size=p.batch_size, epochs=1)
+    st.markdown(tr("learn.batch_size.code"))
+    st.code(FIRST_FIT_CODE, language="python")
 
 
 def how_it_works_ui() -> None:
     st.markdown(tr("learn.how_it_works.text"))
-    p = plan(200, 20, 10)
-    st.plotly_chart(conveyor_figure(p, 1, shuffle=True, lang=current_lang()), key="learn_conveyor")
-    _link("pages/calculator.py", "learn.open_calculator", n=200, batch_size=20, epochs=10)
+    p = plan(FIRST_FIT_N, FIRST_FIT_BATCH, FIRST_FIT_EPOCHS)
+    st.markdown(tr("learn.how_it_works.count", n=p.n_samples, batch=p.batch_size, updates=p.updates_per_epoch))
+    # Unshuffled until the learner turns shuffling on, so the batches are numbered rows at first.
+    shuffle = st.toggle(tr("calc.shuffle"), value=False, key="learn_shuffle")
+    st.plotly_chart(conveyor_figure(p, 1, shuffle=shuffle, lang=current_lang()), key="learn_conveyor")
+    _link("pages/calculator.py", "learn.open_calculator", n=p.n_samples, batch_size=p.batch_size, epochs=p.epochs)
 
 
 def epoch_ui() -> None:
     st.markdown(tr("learn.epoch.text"))
-    st.plotly_chart(timeline_figure(plan(200, 20, 10), lang=current_lang()), key="learn_timeline")
+    st.plotly_chart(timeline_figure(plan(FIRST_FIT_N, FIRST_FIT_BATCH, FIRST_FIT_EPOCHS), lang=current_lang()),
+                    key="learn_timeline")
 
 
 def small_vs_large_ui() -> None:
@@ -119,35 +137,61 @@ def names_ui() -> None:
 
 def worked_ui() -> None:
     st.markdown(tr("learn.worked.text"))
-    st.code("\n".join(explain(plan(1000, 50, 20)).formula), language="python")
+    p = plan(WORKED_N, WORKED_BATCH, WORKED_EPOCHS)
+    st.code("\n".join(lesson_formula(p)), language="python")
     st.markdown(tr("learn.worked.result"))
-    _link("pages/calculator.py", "learn.open_calculator", n=1000, batch_size=50, epochs=20)
+    counts = st.columns(2)
+    counts[0].metric(tr("metric.iterations_per_epoch"), fmt_int(p.iterations_per_epoch),
+                     help=tr("learn.worked.same_as", name="iterations_per_epoch"), border=True)
+    counts[1].metric(tr("metric.total_updates"), fmt_int(p.total_updates),
+                     help=tr("learn.worked.same_as", name="total_iterations"), border=True)
+    st.caption(tr("learn.worked.names", iterations=tr("metric.iterations_per_epoch"),
+                  total=tr("metric.total_updates")))
+    _link("pages/calculator.py", "learn.open_calculator", n=p.n_samples, batch_size=p.batch_size, epochs=p.epochs)
+
+
+def _code_settings(prefix: str, example: CodeSettings, *, with_drop_last: bool) -> CodeSettings:
+    """One example's settings, starting from the lesson's own numbers."""
+    with st.container(border=True):
+        st.caption(tr("learn.code_settings"))
+        cols = st.columns(5)
+        n = cols[0].number_input(tr("calc.n"), 2, 60_000, example.n, key=f"{prefix}_n")
+        batch_size = cols[1].number_input(tr("calc.batch_size"), 1, int(n), min(example.batch_size, int(n)),
+                                          key=f"{prefix}_b")
+        epochs = cols[2].number_input(tr("calc.epochs"), 1, 1_000, example.epochs, key=f"{prefix}_e")
+        val_split = cols[3].slider(tr("calc.val_split"), 0.0, 0.5, example.val_split, 0.05, key=f"{prefix}_v")
+        drop_last = cols[4].checkbox(tr("calc.drop_last"), key=f"{prefix}_drop") if with_drop_last else False
+    return CodeSettings(int(n), int(batch_size), int(epochs), round(float(val_split), 2), drop_last)
+
+
+def _code_counts(p: BatchPlan) -> None:
+    counts = st.columns(2)
+    counts[0].metric(tr("metric.iterations_per_epoch"), fmt_int(p.iterations_per_epoch), border=True)
+    counts[1].metric(tr("metric.total_updates"), fmt_int(p.total_updates), border=True)
 
 
 def code_ui() -> None:
     st.markdown(tr("learn.code.text"))
-    with st.container(border=True):
-        st.caption(tr("learn.code_settings"))
-        cols = st.columns(5)
-        n = cols[0].number_input(tr("calc.n"), 2, 60_000, 1_000, key="learn_code_n")
-        batch_size = cols[1].number_input(tr("calc.batch_size"), 1, int(n), min(32, int(n)), key="learn_code_b")
-        epochs = cols[2].number_input(tr("calc.epochs"), 1, 1_000, 10, key="learn_code_e")
-        val_split = cols[3].slider(tr("calc.val_split"), 0.0, 0.5, 0.2, 0.05, key="learn_code_v")
-        drop_last = cols[4].checkbox(tr("calc.drop_last"), key="learn_code_drop")
-    settings = CodeSettings(int(n), int(batch_size), int(epochs), round(float(val_split), 2), drop_last)
     lang = current_lang()
-    torch_plan = framework_plan(settings, "pytorch")
-    if torch_plan.total_updates == 0:
-        st.warning(tr("warn.zero_updates", batch=settings.batch_size, per_rank=torch_plan.samples_per_rank))
     keras_tab, torch_tab = st.tabs([tr("learn.tab.keras"), tr("learn.tab.pytorch")])
-    try:
-        keras_tab.code(keras_code(settings, lang), language="python")
-    except ValueError as error:
-        keras_tab.warning(str(error))
-    torch_tab.code(pytorch_code(settings, lang), language="python")
-    _link("pages/training.py", "learn.open_training", dataset="random", n=settings.n,
-          batch_size=settings.batch_size, epochs=settings.epochs, val_split=settings.val_split,
-          drop_last=str(settings.drop_last).lower(), model="linear", optimizer="adam", lr=0.001)
+    with keras_tab:
+        settings = _code_settings("learn_keras", KERAS_EXAMPLE, with_drop_last=False)
+        try:
+            code = keras_code(settings, lang)
+        except ValueError as error:
+            st.warning(str(error))
+        else:
+            _code_counts(framework_plan(settings, "keras"))
+            st.code(code, language="python")
+            _link("pages/training.py", "learn.open_training", **training_query(settings, "keras"))
+    with torch_tab:
+        settings = _code_settings("learn_torch", PYTORCH_EXAMPLE, with_drop_last=True)
+        torch_plan = framework_plan(settings, "pytorch")
+        if torch_plan.total_updates == 0:
+            st.warning(tr("warn.zero_updates", batch=settings.batch_size, per_rank=torch_plan.samples_per_rank))
+        _code_counts(torch_plan)
+        st.code(pytorch_code(settings, lang), language="python")
+        _link("pages/training.py", "learn.open_training", **training_query(settings, "pytorch"))
 
 
 def monitoring_ui() -> None:
@@ -157,13 +201,16 @@ def monitoring_ui() -> None:
 
 
 def tips_ui() -> None:
-    st.markdown(tr("learn.tips.lr", lr=f"{scale_lr(0.001, 256, 32, 'linear'):g}"))
-    n, batch = 1_000, 32
-    p = plan(n, batch, 10)
-    st.markdown(tr("learn.tips.warmup", n=fmt_int(n), batch=batch, updates=warmup_updates(p, 3),
-                   per_epoch=p.updates_per_epoch))
-    _link("pages/learning-rate.py", "learn.open_lr", batch_size=256, base_lr=0.001, base_batch_size=32,
-          initial_lr=0.0001, final_lr=0.001, warmup_epochs=3, n=n, epochs=10)
+    scaling = LESSON_LR_SCALING
+    st.markdown(tr("learn.tips.lr", batch=scaling.batch_size,
+                   lr=f"{scale_lr(scaling.base_lr, scaling.batch_size, scaling.base_batch_size, 'linear'):g}"))
+    _link("pages/learning-rate.py", "learn.open_lr", base_lr=scaling.base_lr,
+          base_batch_size=scaling.base_batch_size, batch_size=scaling.batch_size)
+    warmup = LESSON_WARMUP  # the Learning-rate page opens on exactly this run
+    p = warmup.plan()
+    st.markdown(tr("learn.tips.warmup", n=fmt_int(warmup.n), batch=warmup.batch_size,
+                   updates=fmt_int(warmup_updates(p, warmup.warmup_epochs)), per_epoch=p.updates_per_epoch))
+    _link("pages/learning-rate.py", "learn.open_lr_warmup", **settings_to_query(warmup))
 
 
 SECTION_UI = {
@@ -174,7 +221,7 @@ SECTION_UI = {
 
 
 def main() -> None:
-    """The lesson, section by section, in the seed's order."""
+    """The lesson, section by section, in its own order."""
     require_app_shell()
     st.title(tr("learn.title"))
     st.caption(tr("learn.strategy"))

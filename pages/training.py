@@ -36,7 +36,7 @@ from core.training_view import (
 )
 from ui.data import cached_dataset, preloaded
 from ui.finder import finder_ui
-from ui.lang import current_lang, error_text, tr
+from ui.lang import current_lang, error_text, say, tr
 from ui.live import (
     chart_controls,
     dataset_changed,
@@ -101,7 +101,8 @@ def settings_ui() -> tuple[TrainConfig, ScheduleChoice]:
     with st.container(border=True):
         st.markdown(f"**{tr('train.section.data')}**")
         dataset = control("dataset", _key("dataset"), lambda: dataset_select(
-            _key("dataset"), dataset_changed(_key("dataset"), _key("n_samples"), _key("noise"))))
+            _key("dataset"),
+            dataset_changed(_key("dataset"), _key("n_samples"), _key("noise"), _key("validation_split"))))
         spec = DATASETS[dataset]
         st.caption(tr(f"dataset.{dataset}.description"))
         n = control("n", _key("n_samples"), lambda: log_number(
@@ -228,10 +229,10 @@ def controls_ui(config: TrainConfig, can_train: bool) -> object:
 def _status_ui(snapshot: Snapshot) -> None:
     status = snapshot.status
     text = tr(f"train.status.{status}", update=snapshot.diverged_at or 0, place=snapshot.queue_position or 0)
-    status_alert(status, f"{text} {snapshot.message}" if status == "failed" else text)
+    # A failure's own message names the cause ("Training failed: …"); the other statuses explain themselves.
+    status_alert(status, say(snapshot.message) if status == "failed" else text)
     if snapshot.device_message:
-        st.warning(tr("train.device_fallback", requested=tr(f"device.{snapshot.config.device}"),
-                      used=snapshot.device or "cpu"))
+        st.warning(say(snapshot.device_message))
 
 
 def _progress_ui(snapshot: Snapshot) -> None:

@@ -15,6 +15,7 @@ from core.calculator import (
     settings_from_query,
     settings_to_query,
 )
+from core.i18n import t
 
 
 def test_a_full_query_string_sets_every_input():
@@ -36,7 +37,8 @@ def test_a_full_query_string_sets_every_input():
         pytest.param({"val_split": "nan"}, "val_split", "malformed", id="split-nan"),
         pytest.param({"drop_last": "maybe"}, "drop_last", "malformed", id="bool-garbage"),
         pytest.param({"framework": "jax"}, "framework", "malformed", id="unknown-framework"),
-        pytest.param({"n": "100", "batch_size": "500"}, "batch_size", "conflict", id="batch-above-n"),
+        pytest.param({"batch_size": "5,0"}, "batch_size", "ambiguous", id="comma-is-not-a-thousands-separator"),
+        pytest.param({"n": "1"}, "batch_size", "adjusted", id="default-batch-above-the-link-n"),
         pytest.param({"framework": "keras", "drop_last": "true"}, "drop_last", "conflict", id="keras-drop-last"),
         pytest.param({"framework": "keras", "devices": "4"}, "devices", "conflict", id="keras-devices"),
     ],
@@ -48,9 +50,36 @@ def test_bad_url_values_are_reported_and_fall_back(query, name, reason):
     assert getattr(settings, name) == problems[0].used
 
 
-def test_batch_above_small_dataset_falls_back_within_the_dataset():
-    settings, _ = settings_from_query({"n": "10", "batch_size": "64"})
-    assert settings.batch_size == 10
+@settings(max_examples=200, deadline=None)
+@given(n=st.integers(1, 10_000), batch_size=st.integers(1, 10_000_000))
+def test_a_batch_above_the_dataset_is_kept_as_one_full_batch(n, batch_size):
+    settings, problems = settings_from_query({"n": str(n), "batch_size": str(batch_size)})
+    assert problems == [] and settings.batch_size == batch_size
+    p = settings.plan()
+    if batch_size >= n:
+        assert p.iterations_per_epoch == 1
+    if batch_size > n:
+        assert "note.full_batch" in [note.key for note in explain(p).notes]
+
+
+def test_a_default_fitted_to_the_link_is_reported_as_such_not_as_the_link_value():
+    settings, problems = settings_from_query({"n": "1"})
+    assert settings.batch_size == 1
+    [problem] = problems
+    message = t(f"param.{problem.reason}.{problem.name}", "en", raw=problem.raw, used=problem.used,
+                **dict(problem.details))
+    assert "link's batch size" not in message and "The link sets no batch size" in message
+    assert "default batch size 50 is larger than the link's dataset size 1" in message
+
+
+@given(number=st.integers(0, 10_000_000))
+def test_thousands_separators_are_read_and_other_commas_refused(number):
+    settings, problems = settings_from_query({"batch_size": f"{number:,}"})
+    if number >= 1:
+        assert problems == [] and settings.batch_size == number
+    ambiguous = f"{number},{number % 100}"  # "5,0", "1234,34": never a thousands grouping
+    _, problems = settings_from_query({"batch_size": ambiguous})
+    assert [(p.name, p.reason) for p in problems] == [("batch_size", "ambiguous")]
 
 
 @settings(max_examples=300, deadline=None)
@@ -60,7 +89,7 @@ def test_batch_above_small_dataset_falls_back_within_the_dataset():
     devices=st.integers(1, 1024), data=st.data(),
 )
 def test_settings_survive_a_url_round_trip(n, epochs, drop_last, val_split, accum, devices, data):
-    batch_size = data.draw(st.integers(1, n))
+    batch_size = data.draw(st.integers(1, 10_000_000))
     original = CalculatorSettings(n, batch_size, epochs, drop_last, val_split, "pytorch", accum, devices)
     parsed, problems = settings_from_query(settings_to_query(original))
     assert problems == [] and parsed == original
@@ -102,7 +131,7 @@ def test_formula_includes_devices_and_accumulation():
     [
         pytest.param(plan(10, 20, 1, drop_last=True), "warn.zero_updates", id="no-batch-formed"),
         pytest.param(plan(1000, 32, 1, drop_last=True), "warn.dropped", id="drop-last-wastes-data"),
-        pytest.param(plan(100, 100, 1, validation_split=0.2), "warn.exceeds", id="batch-exceeds-train-set"),
+        pytest.param(plan(100, 100, 1, validation_split=0.2), "note.full_batch", id="batch-exceeds-train-set"),
         pytest.param(plan(100, 30, 1), "note.partial", id="partial-last-batch"),
         pytest.param(plan(10, 2, 1, world_size=3), "note.padded", id="sampler-pads"),
         pytest.param(plan(100, 10, 1, grad_accum_steps=3), "note.accum", id="accumulation-convention"),

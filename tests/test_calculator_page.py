@@ -60,7 +60,9 @@ def test_query_params_set_the_state():
     [
         pytest.param({"n": "lots"}, "`n=lots` is not a valid value", id="malformed"),
         pytest.param({"epochs": "5000"}, "`epochs=5000` is out of range", id="out-of-range"),
-        pytest.param({"n": "100", "batch_size": "500"}, "batch size 500 is larger than the dataset", id="conflict"),
+        pytest.param({"n": "1"}, "The link sets no batch size, and the default batch size 50 is larger than the "
+                     "link's dataset size 1, so the batch size is 1", id="default-fitted-to-the-link"),
+        pytest.param({"batch_size": "5,0"}, "`batch_size=5,0` is ambiguous", id="comma-not-a-thousands-separator"),
     ],
 )
 def test_a_bad_query_shows_a_warning_and_falls_back(query, fragment):
@@ -81,7 +83,7 @@ def test_presets_load_the_lesson_examples():
 def test_settings_that_no_framework_accepts_show_the_reason_not_a_traceback():
     at = _app(lang="en", n="1", val_split="0.5", framework="keras")
     assert not at.exception
-    assert any("Keras cannot split 1 samples" in e.value for e in at.error)
+    assert any("Keras cannot split 1 sample with" in e.value for e in at.error)
 
 
 def test_korean_url_shows_korean_labels():
@@ -90,11 +92,52 @@ def test_korean_url_shows_korean_labels():
     assert at.title[0].value == "배치 · 에폭 계산기"
 
 
-def test_batch_size_is_clamped_when_the_dataset_shrinks_below_it():
+def test_a_link_without_a_batch_size_names_no_batch_size_of_its_own():
+    at = _app(lang="en", n="1")
+    assert not any("link's batch size" in w.value for w in at.warning)
+    assert at.number_input(key="calc_batch_size").value == 1
+
+
+@pytest.mark.parametrize("typed", [False, True], ids=["url", "typed"])
+def test_a_batch_above_the_dataset_is_one_full_batch(typed):
+    at = _app(lang="en", n="100") if typed else _app(lang="en", n="100", batch_size="500")
+    if typed:
+        at.number_input(key="calc_batch_size").set_value(500).run()
+    assert not at.exception and not at.warning
+    assert at.number_input(key="calc_batch_size").value == 500
+    assert _metrics(at)["Iterations per epoch"] == "1"
+    assert any("one full batch" in c.value for c in at.caption)
+    assert any("the DataLoader makes one full batch of all 100" in i.value for i in at.info)
+
+
+def test_the_batch_size_stays_when_the_dataset_shrinks_below_it():
     at = _app(lang="en", n="1000", batch_size="500")
     at.number_input(key="calc_n").set_value(100).run()
     assert not at.exception
-    assert at.number_input(key="calc_batch_size").value == 100
+    assert at.number_input(key="calc_batch_size").value == 500
+    assert _metrics(at)["Iterations per epoch"] == "1"
+
+
+@pytest.mark.parametrize("typed", [0, -5])
+def test_typed_epochs_out_of_range_say_the_range_and_show_the_value_in_use(typed):
+    at = _app(lang="en")
+    at.number_input(key="calc_epochs").set_value(typed).run()
+    assert not at.exception
+    assert at.number_input(key="calc_epochs").value == 1
+    assert any(f"Epochs: {typed} cannot be used. The allowed range is 1 to 1,000; the value in use is 1." in w.value
+               for w in at.warning)
+    assert _metrics(at)["Total updates"] == "20"  # 20 iterations x the 1 epoch in use, not the old 400
+
+
+@pytest.mark.parametrize(("lang", "fragment"), [("en", "EN"), ("ko", "KO")])
+def test_an_unknown_language_is_announced(lang, fragment):
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["lang"] = lang
+    at.query_params["lang"] = "fr"
+    at.run()
+    notices = [i.value for i in at.info if "`fr`" in i.value]
+    assert notices and ("shown in English" in notices[0] if lang == "en" else "한국어로 표시합니다" in notices[0])
+    assert at.query_params["lang"] in (lang, [lang])
 
 
 def test_a_link_with_new_settings_is_applied_in_the_same_session():

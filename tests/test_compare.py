@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import time
 from collections.abc import Iterator
 
@@ -26,6 +27,7 @@ from core.compare import (
     verdicts,
 )
 from core.engine import TrainConfig, Trainer
+from core.i18n import Message, t
 from core.runner import RunQueue, TrainingRun
 from core.schedules import scale_lr
 
@@ -131,7 +133,8 @@ def test_a_comparison_needs_two_to_four_different_batch_sizes(batch_sizes, match
 def test_max_updates_stops_mid_epoch_and_records_only_whole_epochs():
     result = Trainer(dataclasses.replace(TINY, batch_size=8, epochs=3, max_updates=30)).train()
     assert (result.updates_done, len(result.updates), len(result.epochs)) == (30, 30, 1)  # 20 updates an epoch
-    assert result.status == "finished" and "budget" in result.message
+    assert result.status == "finished" and result.message.key == "engine.finished_budget"
+    assert "budget" in result.message.text("en")
 
 
 def test_max_updates_on_an_epoch_boundary_keeps_that_epoch():
@@ -188,17 +191,55 @@ def test_malformed_url_values_fall_back_and_are_reported():
 
 def test_a_data_set_size_outside_its_range_is_clamped():
     config, problems = compare_from_query({"dataset": "moons", "n": "5"})
-    assert config.base.n_samples == 10 and [(p.name, p.used) for p in problems] == [("n", 10)]
+    assert config.base.n_samples == 10 and [(p.name, p.used) for p in problems][0] == ("n", 10)
+
+
+@pytest.mark.parametrize(
+    ("query", "used"),
+    [
+        pytest.param({"batch_sizes": "8"}, "8,32,256", id="one-size"),
+        pytest.param({"batch_sizes": "5000", "n": "100"}, "8,32,80", id="one-size-above-the-training-set"),
+        pytest.param({"batch_sizes": "8,5000", "n": "100"}, "8,80", id="above-the-training-set"),
+        pytest.param({"batch_sizes": "1,2,4,8,16"}, "8,32,256", id="five"),
+    ],
+)
+def test_unusable_batch_sizes_name_the_rule_and_what_is_used(query, used):
+    config, problems = compare_from_query(query)
+    [problem] = [p for p in problems if p.name == "batch_sizes"]
+    train = config.base.plan().train_samples
+    assert (problem.reason, problem.used, dict(problem.details)) == ("malformed", used, {"train": train})
+    assert ",".join(map(str, config.batch_sizes)) == used
+    message = t("param.malformed.batch_sizes", "en", raw=problem.raw, used=problem.used, **dict(problem.details))
+    assert f"2–4 distinct batch sizes, each from 1 to the training-set size {train:,}" in message
+    assert f"Using {used} instead" in message
+
+
+def test_default_batch_sizes_fitted_to_a_small_link_dataset_are_reported():
+    config, problems = compare_from_query({"n": "100"})
+    assert config.batch_sizes == (8, 32, 80)
+    assert [(p.name, p.reason, p.used) for p in problems] == [("batch_sizes", "adjusted", "8,32,80")]
+
+
+@given(raw=st.lists(st.integers(-5, 30_000), max_size=6).map(lambda xs: ",".join(map(str, xs))),
+       n=st.integers(10, 20_000))
+@settings(max_examples=100, deadline=None)
+def test_url_batch_sizes_are_always_usable_or_reported(raw, n):
+    config, problems = compare_from_query({"batch_sizes": raw, "n": str(n)})
+    train = config.base.plan().train_samples
+    sizes = config.batch_sizes
+    assert 2 <= len(set(sizes)) == len(sizes) <= 4 and all(1 <= b <= train for b in sizes)
+    reported = [p for p in problems if p.name == "batch_sizes"]
+    assert bool(reported) == (sizes != tuple(sorted({int(x) for x in raw.split(",") if x})))
 
 
 @given(
-    sizes=st.lists(st.integers(1, 60_000), min_size=2, max_size=4, unique=True),
+    sizes=st.lists(st.integers(1, 16_000), min_size=2, max_size=4, unique=True),  # up to moons' largest train set
     epochs=st.integers(1, 500), budget=st.sampled_from(["epochs", "updates", "time"]),
     rule=st.sampled_from(["none", "linear", "sqrt"]), seed=st.integers(0, 2**31 - 1),
 )
 @settings(max_examples=50, deadline=None)
 def test_the_url_round_trips(sizes, epochs, budget, rule, seed):
-    base = dataclasses.replace(TrainConfig(), epochs=epochs, seed=seed)
+    base = dataclasses.replace(TrainConfig(), n_samples=20_000, epochs=epochs, seed=seed)
     config = CompareConfig(base, tuple(sorted(sizes)), budget=budget, lr_rule=rule, seconds=2.5)
     again, problems = compare_from_query(compare_to_query(config))
     assert problems == [] and again == config
@@ -285,3 +326,63 @@ def test_warm_up_gives_every_run_its_own_per_update_schedule():
         assert max(run.lr_schedule) == pytest.approx(run.learning_rate)
     parsed, problems = compare_from_query(compare_to_query(config))
     assert problems == [] and (parsed.warmup_epochs, parsed.decay) == (1, "cosine")
+
+
+# ---- what a comparison says, in both languages ---------------------------------------------------------------
+
+def _english_words(text: str) -> list[str]:
+    """Latin-letter words in ``text`` other than technical names: an English sentence leaking into Korean."""
+    return [w for w in re.findall(r"[A-Za-z_]{2,}", text) if w not in {"RuntimeError", "boom", "CUDA", "GPU"}]
+
+
+def _ended(run: ComparisonRun):  # type: ignore[no-untyped-def]
+    run.start()
+    assert run.join(60)
+    return run.snapshot()
+
+
+def test_a_finished_comparison_carries_no_failure_message(finished):
+    assert finished.snapshot().message is None
+
+
+def test_a_failed_run_fails_the_comparison_with_its_translatable_message():
+    wrong_size = (torch.zeros(7, 2), torch.zeros(7, dtype=torch.int64))
+    snapshot = _ended(ComparisonRun(CompareConfig(TINY, (8, 64)), data=wrong_size, queue=RunQueue(1)))
+    assert snapshot.status == "failed" and isinstance(snapshot.message, Message)
+    assert snapshot.message.key == "runner.failed"
+    assert snapshot.message.text("en") == "Training failed: The data has 7 rows but the config asks for 200."
+    korean = t("compare.status.failed", "ko", message=snapshot.message.text("ko"))  # what the page shows
+    assert korean == "비교에 실패했습니다. 학습에 실패했습니다: 데이터의 행 수(7)가 설정의 샘플 수(200)와 다릅니다."
+    assert _english_words(korean) == []
+
+
+def test_an_error_in_the_comparison_itself_keeps_its_own_text_in_a_translated_sentence(monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(ComparisonRun, "_measure_noise", broken)
+    snapshot = _ended(ComparisonRun(CompareConfig(TINY, (8, 64), noise_draws=4), queue=RunQueue(1)))
+    assert snapshot.status == "failed" and snapshot.message is not None
+    assert snapshot.message.text("en") == "RuntimeError: boom"
+    korean = t("compare.status.failed", "ko", message=snapshot.message.text("ko"))
+    assert korean == "비교에 실패했습니다. RuntimeError: boom" and _english_words(korean) == []
+
+
+@pytest.mark.parametrize(
+    ("config", "english"),
+    [
+        (CompareConfig(TINY, (8,)), "Compare 2 to 4 batch sizes, got 1."),
+        (CompareConfig(TINY, (8, 8)), "The batch sizes must differ, got 8,8."),
+        (CompareConfig(TINY, (8, 64), budget="steps"), "Unknown budget 'steps'; choose one of epochs, updates, time."),
+        (CompareConfig(TINY, (8, 64), budget="time", seconds=0.0),
+         "The time budget must be between 0 and 60 s, got 0.0."),
+    ],
+    ids=["count", "distinct", "budget", "seconds"],
+)
+def test_a_refused_comparison_is_explained_in_both_languages(config, english):
+    with pytest.raises(ValueError) as caught:
+        config.validate()
+    assert str(caught.value) == caught.value.message("en") == english
+    korean = caught.value.message("ko")
+    assert re.search("[가-힣]", korean)
+    assert [w for w in _english_words(korean) if w not in {"steps", "epochs", "updates", "time"}] == [], korean

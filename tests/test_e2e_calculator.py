@@ -67,3 +67,17 @@ def test_sidebar_language_switch_changes_the_page_and_the_url(page, server_url):
     assert _metric(page, "Iterations per epoch") == "10"
     page.wait_for_url(re.compile(r"lang=en"))
     assert "n=200" in page.url
+
+
+def test_conveyor_shows_ten_numbered_batches_of_twenty(page, server_url):
+    page.goto(f"{server_url}/?n=200&batch_size=20&epochs=1&lang=en")
+    page.wait_for_selector('[data-testid="stMetric"]', timeout=30_000)
+    conveyor = page.locator(".st-key-conveyor .js-plotly-plot")
+    conveyor.locator(".textpoint text").first.wait_for(timeout=30_000)
+    numbers = [text.strip() for text in conveyor.locator(".textpoint text").all_text_contents()]  # SVG text
+    assert numbers == [str(k) for k in range(1, 11)]
+    # Shuffle starts off: the numbered batches are ten rows of twenty tiles, top to bottom.
+    assert not page.get_by_role("switch", name="Shuffle every epoch (shuffle=True)").is_checked()
+    tops = [box["y"] for box in (text.bounding_box() for text in conveyor.locator(".textpoint text").all())]
+    assert tops == sorted(tops) and len(set(round(y) for y in tops)) == 10
+    assert "batches, numbered 1 to 10" in conveyor.locator(".legendtext").all_text_contents()

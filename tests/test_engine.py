@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ import torch
 from torch.utils.data import random_split
 
 import core.engine as engine
-from core.batching import split_sizes
+from core.batching import SettingsError, split_sizes
 from core.engine import (
     TrainConfig,
     Trainer,
@@ -22,6 +23,7 @@ from core.engine import (
     resolve_device,
     split_indices,
 )
+from core.i18n import Message
 from core.models import build_model, count_parameters, functional_forward
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -136,7 +138,7 @@ def test_stop_takes_effect_before_the_next_update(stop_after: int) -> None:
     result = Trainer(tiny(batch_size=4, epochs=5)).train(should_stop=lambda: next(calls) >= stop_after)
     assert result.status == "stopped"
     assert result.updates_done == stop_after == len(result.updates)
-    assert "Stopped after" in result.message
+    assert result.message.key == "engine.stopped" and "Stopped after" in result.message.text("en")
 
 
 def test_huge_learning_rate_diverges_and_keeps_history_up_to_that_update() -> None:
@@ -147,7 +149,7 @@ def test_huge_learning_rate_diverges_and_keeps_history_up_to_that_update() -> No
     assert len(result.updates) == result.updates_done == result.diverged_at
     assert not np.isfinite(result.updates.loss[-1])
     assert np.isfinite(result.updates.loss[:-1]).all()
-    assert f"update {result.diverged_at}" in result.message
+    assert result.message.key == "engine.diverged" and f"update {result.diverged_at}" in result.message.text("en")
 
 
 def test_divergence_is_caught_within_one_chunk_when_read_back_often() -> None:
@@ -253,7 +255,7 @@ def test_cuda_requested_but_absent_falls_back_to_cpu_with_a_message(monkeypatch:
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     device, message = resolve_device("cuda")
     assert device == torch.device("cpu")
-    assert message is not None and "CUDA" in message
+    assert message is not None and "no CUDA GPU is available" in message.text("en")
     trainer = Trainer(tiny(device="cuda"))
     assert trainer.device == torch.device("cpu") and trainer.device_message == message
 
@@ -261,7 +263,7 @@ def test_cuda_requested_but_absent_falls_back_to_cpu_with_a_message(monkeypatch:
 def test_mps_requested_but_absent_falls_back_to_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
     device, message = resolve_device("mps")
-    assert device == torch.device("cpu") and message is not None and "MPS" in message
+    assert device == torch.device("cpu") and message is not None and "MPS" in message.text("en")
 
 
 def test_auto_picks_cpu_without_accelerators(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -332,3 +334,67 @@ def test_a_trainer_trains_only_once() -> None:
     trainer.train()
     with pytest.raises(RuntimeError, match="already trained"):
         trainer.train()
+
+
+# ---- every sentence the engine produces, in both languages -------------------------------------------------
+
+TECHNICAL_WORDS = {"CUDA", "GPU", "CPU", "MPS", "Apple", "NaN", "MLP", "max_updates", "time_budget_s"}
+
+
+def english_words(text: str) -> list[str]:
+    """Latin-letter words in ``text`` that are not technical names (an English sentence leaking into Korean)."""
+    return [word for word in re.findall(r"[A-Za-z_]{2,}", text) if word not in TECHNICAL_WORDS]
+
+
+def _end_messages(monkeypatch: pytest.MonkeyPatch) -> dict[str, Message]:
+    calls = iter(range(1_000))
+    stopped = Trainer(tiny(batch_size=4, epochs=5)).train(should_stop=lambda: next(calls) >= 3)
+    diverged = Trainer(tiny(dataset="random", n_samples=200, model="mlp", optimizer="sgd", learning_rate=1e30,
+                            epochs=5)).train()
+    finished = Trainer(tiny()).train()
+    budget = Trainer(tiny(max_updates=3)).train()
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    cuda, mps = resolve_device("cuda")[1], resolve_device("mps")[1]
+    assert cuda is not None and mps is not None
+    return {"stopped": stopped.message, "diverged": diverged.message, "finished": finished.message,
+            "budget": budget.message, "cuda": cuda, "mps": mps}
+
+
+def test_engine_messages_keep_their_english_wording(monkeypatch: pytest.MonkeyPatch) -> None:
+    english = {name: m.text("en") for name, m in _end_messages(monkeypatch).items()}
+    assert english["stopped"] == "Stopped after 3 of 75 updates."
+    assert english["finished"] == "Finished: 2 epochs, 8 updates, 120 samples seen."
+    assert english["budget"] == "Finished: budget spent after 3 updates, 48 samples seen."
+    assert english["diverged"].startswith("The loss became NaN or infinite at update ")
+    assert english["cuda"] == "CUDA was requested but no CUDA GPU is available here: training on the CPU."
+    assert english["mps"] == "MPS was requested but no Apple GPU is available here: training on the CPU."
+    assert all(str(m) == m.text("en") for m in _end_messages(monkeypatch).values())
+
+
+def test_engine_messages_read_in_korean_without_english_sentences(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, m in _end_messages(monkeypatch).items():
+        korean = m.text("ko")
+        assert re.search("[가-힣]", korean), (name, korean)
+        assert english_words(korean) == [], (name, korean)
+    messages = _end_messages(monkeypatch)
+    assert messages["stopped"].text("ko") == "업데이트 75회 중 3회를 마치고 중지했습니다."
+    assert "CPU에서 학습합니다" in messages["cuda"].text("ko")
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"optimizer": "rmsprop"}, {"device": "tpu"}, {"model": "mlp", "hidden_layers": 0},
+     {"model": "mlp", "hidden_width": 5_000}, {"activation": "swish"}, {"model": "cnn"}, {"max_updates": 0},
+     {"time_budget_s": -1.0}],
+    ids=["optimizer", "device", "hidden-layers", "hidden-width", "activation", "model", "max-updates", "budget"],
+)
+def test_refused_settings_are_explained_in_korean(overrides: dict[str, object]) -> None:
+    with pytest.raises(SettingsError) as caught:
+        tiny(**overrides).validate()
+    korean = caught.value.message("ko")
+    assert re.search("[가-힣]", korean) and caught.value.message("en") == str(caught.value)
+    # Only the refused value and the names of the choices (code identifiers) stay as they are.
+    allowed = set(re.findall(r"[A-Za-z_]{2,}", caught.value.message("en").partition(" got ")[2]))
+    allowed |= {word for value in caught.value.values.values() for word in re.findall(r"[A-Za-z_]{2,}", str(value))}
+    assert [w for w in english_words(korean) if w not in allowed] == [], korean

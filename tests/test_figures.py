@@ -10,9 +10,13 @@ from hypothesis import strategies as st
 
 from core.batching import plan
 from core.figures import (
+    BATCH_COLOURS,
     DROPPED,
+    DROPPED_COLOUR,
+    MAX_LABELLED_BATCHES,
     MAX_TILES,
     PARTIAL,
+    PARTIAL_COLOUR,
     conveyor_figure,
     conveyor_spec,
     conveyor_tiles,
@@ -89,3 +93,114 @@ def test_figure_specs_pass_plotly_validation(p, lang):
     # The builders skip validation at run time for speed; here every spec must validate.
     go.Figure(dict(zip(["data", "layout"], conveyor_spec(p, 1, shuffle=True, lang=lang), strict=True)))
     go.Figure(dict(zip(["data", "layout"], timeline_spec(p, lang=lang), strict=True)))
+
+
+def _lab(colour: str) -> np.ndarray:
+    """CIELAB of a '#RRGGBB' colour (D65), for colour distances a person would see."""
+    srgb = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)]) / 255
+    linear = np.where(srgb > 0.04045, ((srgb + 0.055) / 1.055) ** 2.4, srgb / 12.92)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ linear
+    f = np.where(xyz / [0.95047, 1.0, 1.08883] > 0.008856, np.cbrt(xyz / [0.95047, 1.0, 1.08883]),
+                 7.787 * xyz / [0.95047, 1.0, 1.08883] + 16 / 116)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def _distance(a: str, b: str) -> float:
+    return float(np.linalg.norm(_lab(a) - _lab(b)))  # CIE76 ΔE: about 2.3 is just noticeable
+
+
+def test_twenty_batch_colours_stay_apart_and_away_from_partial_and_dropped():
+    assert len(set(BATCH_COLOURS)) == MAX_LABELLED_BATCHES == 20
+    for i, a in enumerate(BATCH_COLOURS):
+        for b in BATCH_COLOURS[i + 1:]:
+            assert _distance(a, b) >= 20, (a, b)
+        assert _distance(a, PARTIAL_COLOUR) >= 20 and _distance(a, DROPPED_COLOUR) >= 20, a
+    assert _distance(PARTIAL_COLOUR, DROPPED_COLOUR) >= 20
+
+
+@st.composite
+def _few_batch_plans(draw: st.DrawFn):  # type: ignore[no-untyped-def]
+    n = draw(st.integers(1, MAX_TILES))
+    world = draw(st.integers(1, 3))
+    batch_size = draw(st.integers(-(-n // MAX_LABELLED_BATCHES), n + 5))
+    return plan(n, batch_size, 2, drop_last=draw(st.booleans()), world_size=world)
+
+
+@settings(max_examples=150, deadline=None)
+@given(p=_few_batch_plans(), shuffle=st.booleans(), epoch=st.integers(1, 2))
+def test_up_to_twenty_batches_each_get_their_own_colour_and_one_number(p, shuffle, epoch):
+    tiles = conveyor_tiles(p, epoch, shuffle=shuffle)
+    batches = p.iterations_per_epoch
+    assert tiles.batches == batches <= MAX_LABELLED_BATCHES
+    # Exactly one number per batch, 1..K, each written on a tile of its own batch.
+    number, row, col = tiles.labels.T
+    assert sorted(number.tolist()) == list(range(1, batches + 1))
+    assert np.array_equal(tiles.batch[row, col], number - 1)
+    # No number right beside an earlier one in its row (they would read as one) unless its batch has no other tile.
+    assert len({(r, c) for r, c in zip(row, col, strict=True)}) == len(number)
+
+    def beside_earlier(i: int, r: int, c: int) -> bool:
+        return any(row[j] == r and abs(col[j] - c) <= 1 for j in range(i))
+
+    for i in range(len(number)):
+        if beside_earlier(i, row[i], col[i]):
+            assert all(beside_earlier(i, r, c) for r, c in np.argwhere(tiles.batch == number[i] - 1))
+    # Every full batch has one colour, and no two batches share one; partial and dropped stand apart.
+    colour_of = {}
+    for k in range(batches):
+        categories = set(np.unique(tiles.category[tiles.batch == k]).tolist())
+        expected = PARTIAL if (p.has_partial_last_batch and k == batches - 1) else k
+        assert categories == {expected}
+        colour_of[k] = expected
+    assert len(set(colour_of.values())) == batches
+    assert set(np.unique(tiles.category[tiles.batch == -1]).tolist()) <= {DROPPED}
+
+
+def test_two_hundred_samples_in_batches_of_twenty_are_ten_numbered_rows():
+    tiles = conveyor_tiles(plan(200, 20, 10), 1, shuffle=False)
+    assert tiles.category.shape == (10, 20)
+    assert np.array_equal(tiles.batch, np.repeat(np.arange(10), 20).reshape(10, 20))
+    assert tiles.labels[:, 0].tolist() == list(range(1, 11))
+    assert tiles.labels[:, 1].tolist() == list(range(10))  # each number on its own row
+
+    data, layout = conveyor_spec(plan(200, 20, 10), 1, shuffle=False, lang="en")
+    (text,) = [trace for trace in data if trace.get("mode") == "text"]
+    assert text["text"] == [str(k) for k in range(1, 11)]
+    assert "batch %{customdata[1]} of 10" in data[0]["hovertemplate"]
+    assert any("numbered 1 to 10" in (trace.get("name") or "") for trace in data)
+    ko, _ = conveyor_spec(plan(200, 20, 10), 1, shuffle=True, lang="ko")
+    assert "배치 10개 중 %{customdata[1]}번째" in ko[0]["hovertemplate"]
+
+
+def test_shuffled_batches_keep_their_numbers_and_reshuffle_each_epoch():
+    p = plan(200, 20, 3)
+    first, second = conveyor_tiles(p, 1, shuffle=True), conveyor_tiles(p, 2, shuffle=True)
+    assert first.labels[:, 0].tolist() == second.labels[:, 0].tolist() == list(range(1, 11))
+    assert not np.array_equal(first.batch, second.batch)
+
+
+def test_a_thousand_in_batches_of_fifty_gives_twenty_distinct_colours():
+    tiles = conveyor_tiles(plan(1000, 50, 20), 1, shuffle=False)
+    assert tiles.category.shape == (20, 50)
+    assert len(np.unique(tiles.category)) == 20 and tiles.labels[:, 0].tolist() == list(range(1, 21))
+
+
+def test_partial_and_dropped_tiles_are_marked_and_dropped_ones_name_no_batch():
+    data, _ = conveyor_spec(plan(100, 30, 1, drop_last=True), 1, shuffle=False)
+    heatmaps = [trace for trace in data if trace["type"] == "heatmap"]
+    assert len(heatmaps) == 2
+    assert np.nansum(heatmaps[1]["z"] == DROPPED) == 10 and "%{customdata[1]}" not in heatmaps[1]["hovertemplate"]
+    assert not (heatmaps[0]["z"] == DROPPED).any()
+    partial = conveyor_tiles(plan(100, 30, 1), 1, shuffle=False)
+    assert partial.labels[-1, 0] == 4 and partial.category[partial.labels[-1, 1], partial.labels[-1, 2]] == PARTIAL
+
+
+def test_large_sets_with_few_batches_are_numbered_and_many_batches_are_not():
+    few = conveyor_tiles(plan(60_000, 3_000, 1), 1, shuffle=True)
+    assert not few.by_sample and few.labels[:, 0].tolist() == list(range(1, 21))
+    assert np.array_equal(few.batch[few.labels[:, 1], few.labels[:, 2]], np.arange(20))
+    many = conveyor_tiles(plan(60_000, 32, 1), 1, shuffle=True)
+    assert many.labels.size == 0 and many.batches == 1875
+    data, _ = conveyor_spec(plan(60_000, 32, 1), 1, shuffle=True)
+    assert not any(trace.get("mode") == "text" for trace in data)
+    assert any(trace.get("name") == "batch (colours cycle)" for trace in data)

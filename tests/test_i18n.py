@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import ast
+import re
 import string
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from core.i18n import TABLES, fmt_duration, resolve_lang, t
 
@@ -97,3 +100,92 @@ def test_every_choice_the_pages_offer_has_a_label_in_both_languages():
     keys += [f"train.rule.{r}" for r in RULES] + [f"train.decay.{d}" for d in DECAYS]
     for table in TABLES.values():
         assert [key for key in keys if key not in table] == []
+
+
+# "Seed" is the random seed and nothing else: the document the app grew from is "the lesson" (강의).
+RANDOM_SEED_WORDING = re.compile(r"random seed|the same seed|one seed|seeded|seeds the|\bseed,|^seed$", re.IGNORECASE)
+
+
+def _calls_the_lesson_the_seed(text: str) -> bool:
+    return "seed" in RANDOM_SEED_WORDING.sub("", text.strip()).lower()
+
+
+@pytest.mark.parametrize(
+    ("text", "offends"),
+    [("check the seed's claims", True), ("the seed lesson", True), ("Seed", False),
+     ("the same seed draws the same paths", False), ("One seed, one data set", False)],
+)
+def test_the_seed_check_tells_the_random_seed_from_the_lesson(text, offends):
+    assert _calls_the_lesson_the_seed(text) is offends
+
+
+def test_no_user_visible_text_calls_the_lesson_the_seed():
+    offenders = [f"en {key}: {text!r}" for key, text in TABLES["en"].items() if _calls_the_lesson_the_seed(text)]
+    offenders += [f"ko {key}: {text!r}" for key, text in TABLES["ko"].items() if re.search("시드 (?:문서|강의)", text)]
+    assert offenders == []
+
+
+def test_the_lessons_texts_say_lesson_not_seed():
+    assert "the lesson's claims" in t("compare.intro", "en")
+    assert "the lesson's two tips" in t("lr.intro", "en") and "강의의 두 가지 팁" in t("lr.intro", "ko")
+    assert t("compare.verdicts", "en") == "The lesson's claims, checked"
+
+
+_COUNT_WORDS = r"(updates|epochs|samples|iterations|batches|runs|rows|values|devices|sizes|times)"
+
+
+@pytest.mark.parametrize("key", sorted(TABLES["en"]))
+def test_english_counts_of_one_are_singular(key):
+    text = TABLES["en"][key]
+    names = {name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(text) if name}
+    one = t(key, "en", **dict.fromkeys(names, 1))
+    many = t(key, "en", **dict.fromkeys(names, 1000))
+    assert not re.search(rf"(?<![\d.,])1 (\*\*)?(warm-up |weight |full )?{_COUNT_WORDS}\b(?!/s)", one)
+    assert "1,000 update " not in many and "1,000 update." not in many
+
+
+@given(count=st.integers(0, 10**9))
+def test_plural_forms_follow_the_count(count):
+    text = t("formula.sentence", "en", division="x", iterations=count, updates=count)
+    assert text.endswith(f"{count} update = 1 epoch" if count == 1 else f"{count} updates = 1 epoch")
+    assert f"{count}" in t("formula.sentence", "ko", division="x", iterations=count, updates=count)
+
+
+def test_korean_new_messages_put_no_alternating_particle_after_a_number():
+    for key in ("param.adjusted.batch_size", "param.adjusted.batch_sizes", "param.malformed.batch_sizes",
+                "param.ambiguous", "param.malformed", "param.out_of_range", "input.refused", "calc.full_batch",
+                "note.full_batch", "lang.unknown"):
+        assert not re.search(r"\}(은|는|이|가|을|를|과|와|으로|로)\(|\}(은\(는\)|이\(가\)|을\(를\))", TABLES["ko"][key])
+        assert "(는)" not in TABLES["ko"][key] and "(가)" not in TABLES["ko"][key] and "(를)" not in TABLES["ko"][key]
+
+
+# ---- sentences core produces travel as translatable values ---------------------------------------------------
+
+def test_a_message_renders_its_nested_messages_in_the_same_language():
+    from core.i18n import Message, message
+
+    failed = message("runner.failed", error=message("error.data_rows", rows=7, n=100))
+    assert failed.text("en") == "Training failed: The data has 7 rows but the config asks for 100."
+    assert failed.text("ko") == "학습에 실패했습니다: 데이터의 행 수(7)가 설정의 샘플 수(100)와 다릅니다."
+    assert str(failed) == failed.text("en") and failed == Message("runner.failed", failed.values)
+
+
+def test_an_errors_message_is_its_own_explanation_or_its_type_and_text():
+    from core.batching import SettingsError
+    from core.i18n import error_message
+
+    refused = error_message(SettingsError("unknown_choice", name="optimizer", value="'rmsprop'", choices="sgd, adam"))
+    assert refused.text("en") == "Unknown optimizer 'rmsprop'; choose one of sgd, adam."
+    assert refused.text("ko") == "알 수 없는 옵티마이저: 'rmsprop'. sgd, adam 중에서 고르세요."
+    crashed = error_message(RuntimeError("CUDA error: out of memory"))
+    assert crashed.text("en") == crashed.text("ko") == "RuntimeError: CUDA error: out of memory"
+
+
+RUN_MESSAGE_PREFIXES = ("runner.", "engine.", "choice.", "error.exception", "error.unknown_choice", "error.max_updates",
+                        "error.time_budget", "error.data_rows", "error.hidden_", "error.compare_")
+
+
+@pytest.mark.parametrize("key", sorted(k for k in TABLES["ko"] if k.startswith(RUN_MESSAGE_PREFIXES)))
+def test_run_messages_pick_their_korean_particles_instead_of_writing_both(key):
+    assert not any(pair in TABLES["ko"][key] for pair in ("은(는)", "는(은)", "이(가)", "가(이)", "을(를)", "를(을)",
+                                                           "과(와)", "와(과)", "(으)로"))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.lesson import SECTIONS, question
+from core.lesson import FIRST_FIT_CODE, SECTIONS, question
+from core.training_view import config_from_query
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -20,7 +22,7 @@ def lesson() -> AppTest:
     return at.run()
 
 
-def test_every_section_of_the_seed_is_there_in_order(lesson):
+def test_every_section_of_the_lesson_is_there_in_order(lesson):
     assert not lesson.exception
     headers = [h.value for h in lesson.header]
     assert headers[0].startswith("1. Batch size") and len(headers) == len(SECTIONS)
@@ -41,8 +43,9 @@ def test_another_question_changes_the_numbers(lesson):
 
 
 def test_generated_code_follows_the_settings(lesson):
-    lesson.number_input(key="learn_code_b").set_value(64).run()
-    keras = next(c.value for c in lesson.code if "model.fit" in c.value)
+    lesson.number_input(key="learn_keras_n").set_value(1000).run()
+    lesson.number_input(key="learn_keras_b").set_value(64).run()
+    keras = next(c.value for c in lesson.code if "history = model.fit" in c.value)
     assert "batch_size=64,  # batch size: 13 iterations per epoch" in keras
 
 
@@ -52,3 +55,50 @@ def test_lesson_in_korean():
     at.switch_page("pages/learn.py")
     at.run()
     assert at.header[0].value.startswith("1. 배치 사이즈")
+
+
+def _links(at: AppTest, label: str) -> list[dict[str, str]]:
+    return [dict(parse_qsl(link.proto.query_string)) for link in at.get("page_link") if link.proto.label == label]
+
+
+def _counts(at: AppTest) -> list[tuple[str, str]]:
+    metrics = [metric.value for metric in at.metric if metric.label in ("Iterations per epoch", "Total updates")]
+    return list(zip(metrics[::2], metrics[1::2], strict=True))
+
+
+def test_first_code_line_and_worked_calculation_use_the_lessons_own_words(lesson):
+    codes = [c.value for c in lesson.code]
+    assert codes[0] == FIRST_FIT_CODE
+    assert any("200 / 20 = 10` → **10 updates = 1 epoch**" in m.value for m in lesson.markdown)
+    assert "iterations_per_epoch = 1000 / 50 = 20\ntotal_iterations = 20 * 20 = 400" in codes
+    assert any("`total_iterations` is **Total updates**" in c.value for c in lesson.caption)
+
+
+def test_code_tabs_open_on_the_lessons_examples_and_train_them_with_the_same_counts(lesson):
+    assert _counts(lesson)[1:] == [("1,500", "15,000"), ("32", "320")]  # after the worked calculation's 20 / 400
+    torch_code = next(c.value for c in lesson.code if "DataLoader" in c.value)
+    assert "random_split" not in torch_code and "len(dataloader) == 32" in torch_code
+    keras_link, torch_link, _monitoring = _links(lesson, "Train it live")
+    for query, counts in ((keras_link, (1500, 15000)), (torch_link, (32, 320))):
+        query.pop("lang")
+        config, problems = config_from_query(query)
+        assert problems == [] and (config.plan().iterations_per_epoch, config.plan().total_updates) == counts
+    assert (keras_link["dataset"], keras_link["n"], keras_link["val_split"]) == ("mnist", "60000", "0.2")
+    assert (torch_link["dataset"], torch_link["n"], torch_link["val_split"]) == ("random", "1000", "0")
+
+
+def test_warm_up_section_and_the_learning_rate_page_it_opens_show_the_same_run(lesson):
+    text = next(m.value for m in lesson.markdown if m.value.startswith("**Warm-up**"))
+    assert "With 1,000 samples and batch 32 that is **96 warm-up updates** (32 per epoch)" in text
+    (query,) = _links(lesson, "Open this warm-up on the learning-rate page")
+    page = AppTest.from_file(APP, default_timeout=60)
+    page.query_params["lang"] = "en"
+    page.run()  # st.navigation registers the page's url_path on the first run
+    page.query_params.clear()
+    page.query_params.update(query)
+    page.switch_page("pages/learning-rate.py")
+    page.run()
+    assert not page.exception and not page.warning
+    metrics = {metric.label: metric.value for metric in page.metric}
+    assert (metrics["Iterations per epoch"], metrics["Warm-up updates"]) == ("32", "96")
+    assert (metrics["Learning rate at update 1"], metrics["Learning rate at update 97"]) == ("0.0001", "0.001")

@@ -75,7 +75,7 @@ def test_bad_url_warns_and_falls_back_to_a_default(query, fragment):
 
 def test_bad_url_warning_is_translated():
     at = _paths(lang="ko", n="lots")
-    assert any("`n=lots` 값이 올바르지 않아" in warning.value for warning in at.warning)
+    assert any("`n=lots` 값이 올바르지 않습니다" in warning.value for warning in at.warning)
 
 
 def test_korean_page_uses_the_seed_names():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
 
@@ -9,7 +10,8 @@ import numpy as np
 import pytest
 import torch
 
-from core.engine import TrainConfig
+from core.engine import TrainConfig, Trainer
+from core.i18n import TABLES, Message
 from core.runner import RunQueue, Snapshot, TrainingRun, max_concurrent_runs
 
 QUICK = TrainConfig(n_samples=100, model="linear", batch_size=10, epochs=3, device="cpu")
@@ -89,7 +91,8 @@ def test_stop_ends_the_run_promptly_and_keeps_its_history(runs: list[TrainingRun
     assert run.join(2)
     final = run.snapshot()
     assert time.monotonic() - stopped_at < 2
-    assert final.status == "stopped" and "Stopped after" in final.message
+    assert final.status == "stopped" and final.message.key == "engine.stopped"
+    assert "Stopped after" in final.message.text("en")
     assert 0 < final.progress.updates_done < final.plan.total_updates
 
 
@@ -100,8 +103,9 @@ def test_runs_wait_in_line_when_the_limit_is_reached(runs: list[TrainingRun]) ->
     second = start(runs, QUICK, queue=queue)
     third = start(runs, QUICK, queue=queue)
     waiting = wait_for(third, lambda s: s.queue_position == 2)
-    assert waiting.status == "waiting" and "place 2 in the queue" in waiting.message
-    assert "at most 1 run trains at once" in wait_for(second, lambda s: s.queue_position == 1).message
+    assert waiting.status == "waiting" and "place 2 in the queue" in waiting.message.text("en")
+    assert "대기 2번째" in waiting.message.text("ko")
+    assert "at most 1 run trains at once" in wait_for(second, lambda s: s.queue_position == 1).message.text("en")
     first.stop()
     assert wait_for(second, lambda s: s.done).status == "finished"
     assert wait_for(third, lambda s: s.done).status == "finished"
@@ -126,7 +130,8 @@ def test_run_without_heartbeat_is_abandoned(runs: list[TrainingRun]) -> None:
     run = start(runs, ENDLESS, heartbeat_timeout_s=0.2)
     assert run.join(10)  # nobody calls heartbeat()
     final = run.snapshot()
-    assert final.status == "abandoned" and "tab closed" in final.message
+    assert final.status == "abandoned" and final.message.key == "runner.abandoned"
+    assert "tab closed" in final.message.text("en") and "탭을 닫았나요" in final.message.text("ko")
 
 
 def test_waiting_run_without_heartbeat_is_abandoned_and_leaves_the_queue(runs: list[TrainingRun]) -> None:
@@ -167,7 +172,9 @@ def test_exception_in_the_worker_is_reported_as_failed(runs: list[TrainingRun]) 
     wrong_size = (torch.zeros(7, 2), torch.zeros(7, dtype=torch.int64))
     run = start(runs, QUICK, data=wrong_size)
     final = wait_for(run, lambda s: s.done)
-    assert final.status == "failed" and "ValueError" in final.message and "7 rows" in final.message
+    assert final.status == "failed" and final.message.key == "runner.failed"
+    assert final.message.text("en") == "Training failed: The data has 7 rows but the config asks for 100."
+    assert final.message.text("ko") == "학습에 실패했습니다: 데이터의 행 수(7)가 설정의 샘플 수(100)와 다릅니다."
 
 
 def test_divergence_is_reported_with_its_update(runs: list[TrainingRun]) -> None:
@@ -175,13 +182,14 @@ def test_divergence_is_reported_with_its_update(runs: list[TrainingRun]) -> None
                          epochs=5, device="cpu")
     final = wait_for(start(runs, config), lambda s: s.done)
     assert final.status == "diverged" and final.diverged_at == final.progress.updates_done == len(final.updates)
-    assert f"update {final.diverged_at}" in final.message
+    assert f"update {final.diverged_at}" in final.message.text("en")
 
 
 def test_cuda_fallback_message_reaches_the_snapshot(runs: list[TrainingRun], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     final = wait_for(start(runs, TrainConfig(n_samples=50, epochs=1, device="cuda")), lambda s: s.done)
-    assert final.device == "cpu" and final.device_message is not None and "CUDA" in final.device_message
+    assert final.device == "cpu" and final.device_message is not None
+    assert final.device_message.key == "engine.device_fallback.cuda" and "CUDA" in final.device_message.text("en")
 
 
 def test_invalid_config_is_refused_before_any_thread_starts() -> None:
@@ -218,3 +226,59 @@ def test_concurrent_run_limit(environ: dict[str, str], cpus: int, expected: int)
 def test_bad_concurrent_run_limit_is_explained(value: str) -> None:
     with pytest.raises(ValueError, match="BEL_MAX_CONCURRENT_RUNS"):
         max_concurrent_runs({"BEL_MAX_CONCURRENT_RUNS": value}, 2)
+
+
+# ---- every sentence a run publishes, in both languages -----------------------------------------------------
+
+TECHNICAL_WORDS = {"CUDA", "GPU", "CPU", "MPS", "Apple", "NaN", "MNIST", "MB"}
+SAMPLE_VALUES = {"place": 2, "limit": 3, "seconds": 20.0, "done": "1.5", "total": "11.1"}
+
+
+def english_words(text: str) -> list[str]:
+    """Latin-letter words in ``text`` that are not technical names (an English sentence leaking into Korean)."""
+    return [word for word in re.findall(r"[A-Za-z_]{2,}", text) if word not in TECHNICAL_WORDS]
+
+
+@pytest.mark.parametrize("key", sorted(k for k in TABLES["en"] if k.startswith(("runner.", "engine."))))
+def test_every_run_message_reads_in_korean_without_english_sentences(key: str) -> None:
+    values = {**SAMPLE_VALUES, "error": Message("error.exception", {"type": "RuntimeError", "text": "boom"}),
+              "update": 7, "epoch": 1, "iteration": 7, "updates": 7, "samples": 1_234, "epochs": 2}
+    english, korean = Message(key, values).text("en"), Message(key, values).text("ko")
+    assert english != korean and re.search("[가-힣]", korean)
+    # The exception's own type and text are technical detail and stay as they are; the sentence is translated.
+    assert english_words(korean.replace("RuntimeError: boom", "")) == [], korean
+
+
+def test_waiting_message_is_translatable_while_queued(runs: list[TrainingRun]) -> None:
+    queue = RunQueue(2)
+    first, second = start(runs, ENDLESS, queue=queue), start(runs, ENDLESS, queue=queue)
+    wait_for(first, lambda s: s.status == "running")
+    wait_for(second, lambda s: s.status == "running")
+    waiting = wait_for(start(runs, QUICK, queue=queue), lambda s: s.queue_position == 1)
+    assert waiting.message.key == "runner.queue.many"
+    assert waiting.message.text("en") == ("Waiting for a free training slot: place 1 in the queue (at most 2 runs "
+                                          "train at once).")
+    assert waiting.message.text("ko") == "학습 자리를 기다리는 중: 대기 1번째 (한 번에 최대 2개 실행이 학습합니다)."
+
+
+def test_a_failure_keeps_the_exceptions_own_text_inside_a_translated_sentence(
+    runs: list[TrainingRun], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("CUDA out of memory")
+
+    monkeypatch.setattr(Trainer, "train", broken)
+    final = wait_for(start(runs, QUICK), lambda s: s.done)
+    assert final.status == "failed"
+    assert final.message.text("en") == "Training failed: RuntimeError: CUDA out of memory"
+    assert final.message.text("ko") == "학습에 실패했습니다: RuntimeError: CUDA out of memory"
+
+
+def test_the_first_snapshot_and_the_download_progress_are_translatable() -> None:
+    run = TrainingRun(QUICK, queue=RunQueue(1))
+    assert run.snapshot().message.text("ko") == "아직 시작하지 않았습니다."
+    run._on_download(1_500_000, 11_000_000)
+    assert run.snapshot().message.text("en") == "Downloading MNIST (once): 1.5 of 11.0 MB…"
+    assert run.snapshot().message.text("ko") == "MNIST 내려받는 중(처음 한 번만): 11.0 MB 중 1.5 MB…"
+    run._on_download(2_000_000, 0)
+    assert run.snapshot().message.text("en") == "Downloading MNIST (once): 2.0 MB…"

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
 import pytest
+import torch
 from streamlit.testing.v1 import AppTest
+
+import ui.lang as lang
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -44,7 +48,7 @@ def test_plan_is_shown_before_training():
     assert (metrics["Iterations per epoch"], metrics["Total updates"]) == ("25", "250")
 
 
-def test_train_runs_to_the_planned_updates_and_logs_like_the_seed():
+def test_train_runs_to_the_planned_updates_and_logs_like_the_lesson():
     at = _training(dataset="moons", n="200", batch_size="32", epochs="3", val_split="0.2")
     at.button(key="train_button").click().run()
     _wait_until(at, lambda a: _run_status(a) == "finished")
@@ -119,3 +123,43 @@ def test_hidden_controls_keep_their_url_values_and_stay_hidden():
     assert all(w.key != "train_batch_size" for w in at.number_input)
     assert _metrics(at)["Iterations per epoch"] == "8"  # 400 training samples / 50
     assert at.query_params["batch_size_hide"] in ("true", ["true"])
+
+
+def test_the_readme_link_to_the_lessons_pytorch_example_trains_all_1000_rows_and_prints_its_lines():
+    # README: /training?dataset=random&n=1000&batch_size=32&epochs=10&model=linear&lr=0.001
+    at = _training(dataset="random", n="1000", batch_size="32", epochs="10", model="linear", lr="0.001")
+    assert not at.exception and not at.warning
+    metrics = _metrics(at)
+    assert (metrics["Iterations per epoch"], metrics["Total updates"]) == ("32", "320")
+    assert (metrics["Training samples"], metrics["Validation samples"]) == ("1,000", "0")
+    at.button(key="train_button").click().run()
+    _wait_until(at, lambda a: _run_status(a) == "finished")
+    at.run()
+    snapshot = at.session_state["tab_runs"].training.snapshot()
+    assert len(snapshot.updates) == snapshot.plan.total_updates == 320
+    log = "\n".join(code.value for code in at.code if "Epoch 1/10" in code.value).splitlines()
+    assert len(log) == 10 and all(re.fullmatch(r"Epoch \d+/10, Loss: \d+\.\d{4}", line) for line in log)
+    assert log[-1].startswith("Epoch 10/10, Loss: ") and "val_loss" not in "\n".join(log)
+
+
+def test_korean_page_says_the_device_fall_back_and_the_stop_in_korean(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)  # a CPU-only machine, even where a GPU exists
+    # AppTest formats the selectboxes' values between runs, outside the script, where the session's language is not
+    # readable: pin it, so that the Korean labels the page drew are matched with Korean labels.
+    monkeypatch.setattr(lang, "current_lang", lambda: "ko")
+    at = _training(lang="ko", device="cuda", dataset="moons", n="20000", batch_size="1", epochs="10", val_split="0.0")
+    at.button(key="train_button").click().run()
+    _wait_until(at, lambda a: len(a.session_state["tab_runs"].training.snapshot().updates) > 0)
+    at.button(key="stop_button").click().run()
+    _wait_until(at, lambda a: _run_status(a) == "stopped")
+    at.run()
+    snapshot = at.session_state["tab_runs"].training.snapshot()
+    assert snapshot.device == "cpu" and snapshot.device_message is not None
+    assert [w.value for w in at.warning] == ["CUDA를 요청했지만 여기에는 CUDA GPU가 없어 CPU에서 학습합니다."]
+    assert [s.value for s in at.success] == ["중지했습니다. 지금까지의 기록은 남아 있습니다."]
+    shown = [alert.value for alert in (*at.success, *at.warning, *at.info, *at.error)]
+    for text in shown:
+        words = [w for w in re.findall(r"[A-Za-z]{2,}", text) if w not in {"CUDA", "GPU", "CPU"}]
+        assert words == [], text
+        assert "Stopped" not in text and "not available" not in text
+    assert not at.exception

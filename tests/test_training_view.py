@@ -1,10 +1,13 @@
-"""What the Training page shows of a run: URL settings, the seed's epoch log, exports and figures."""
+"""What the Training page shows of a run: URL settings, the lesson's epoch log, exports and figures."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import numpy as np
 import plotly.graph_objects as go
@@ -73,7 +76,7 @@ def test_choosing_a_dataset_in_the_url_takes_its_default_size():
     assert problems == [] and config.n_samples == 1797
 
 
-def test_epoch_log_uses_the_seed_print_format(finished):
+def test_epoch_log_uses_the_lesson_print_format(finished):
     lines = epoch_log(finished)
     assert len(lines) == 3
     last_batch = finished.epochs[0].last_batch_loss
@@ -127,3 +130,53 @@ def test_smoothing_is_bias_corrected_and_zero_weight_is_raw():
 
 def test_default_training_config_is_the_url_default():
     assert config_from_query({}) == (DEFAULT_CONFIG, [])
+
+
+# --- the lesson's examples, exactly --------------------------------------------------------------------------------
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+LESSON_RANDOM_LINK = "/training?dataset=random&n=1000&batch_size=32&epochs=10&model=linear&lr=0.001"
+
+
+def _query(link: str) -> dict[str, str]:
+    return dict(parse_qsl(urlsplit(link).query))
+
+
+def test_the_readme_random_link_trains_on_all_1000_rows_like_the_lesson():
+    assert f"`{LESSON_RANDOM_LINK}`" in README.read_text()
+    config, problems = config_from_query(_query(LESSON_RANDOM_LINK))
+    p = config.plan()
+    assert problems == [] and config.validation_split == 0.0
+    assert (p.train_samples, p.val_samples, p.iterations_per_epoch, p.total_updates) == (1000, 0, 32, 320)
+
+
+@pytest.mark.parametrize(
+    ("query", "split"),
+    [
+        pytest.param({"dataset": "random", "val_split": "0.2"}, 0.2, id="random-with-an-explicit-split"),
+        pytest.param({"dataset": "moons"}, 0.2, id="moons-keeps-its-split"),
+        pytest.param({"dataset": "mnist", "n": "60000"}, 0.2, id="mnist-keeps-its-split"),
+    ],
+)
+def test_a_link_may_still_ask_for_a_split(query, split):
+    assert config_from_query(query)[0].validation_split == split
+
+
+def test_every_readme_link_to_a_lesson_example_shows_the_lessons_counts():
+    links = {line.split(": `")[0]: line.split("`")[-2] for line in README.read_text().splitlines()
+             if line.startswith("- the lesson's") and "/training?" in line}
+    counts = {label: config_from_query(_query(link))[0].plan() for label, link in links.items()}
+    assert {(p.iterations_per_epoch, p.total_updates) for p in counts.values()} == {(32, 320), (1500, 15000)}
+    mnist = next(p for label, p in counts.items() if "MNIST" in label)  # counted only: nothing is downloaded
+    assert (mnist.n_samples, mnist.train_samples, mnist.val_samples) == (60_000, 48_000, 12_000)
+
+
+def test_epoch_log_without_validation_is_the_lessons_print_line_exactly():
+    run = TrainingRun(TrainConfig(dataset="random", n_samples=100, model="linear", batch_size=32, epochs=2,
+                                  validation_split=0.0, learning_rate=0.001))
+    run.start()
+    assert run.join(timeout=60)
+    snapshot = run.snapshot()
+    lines = epoch_log(snapshot)
+    assert lines == [f"Epoch {r.epoch}/2, Loss: {r.last_batch_loss:.4f}" for r in snapshot.epochs]
+    assert all(re.fullmatch(r"Epoch \d+/2, Loss: \d+\.\d{4}", line) for line in lines)

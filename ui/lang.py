@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.i18n import LANGS, Lang, resolve_lang, t
+from core.i18n import LANGS, Lang, Message, resolve_lang, t
 
 _KEY = "lang"
 
@@ -17,6 +17,9 @@ def init_lang() -> Lang:
     elif _KEY not in st.session_state:
         st.session_state[_KEY] = resolve_lang(None, st.context.locale)
     st.query_params[_KEY] = st.session_state[_KEY]
+    if requested is not None and requested.strip().lower() not in LANGS:
+        # Not silently: say which language was asked for and which one the page uses instead.
+        st.info(tr("lang.unknown", requested=requested.strip().replace("`", "")[:20]), icon=":material/translate:")
     return current_lang()
 
 
@@ -28,6 +31,13 @@ def current_lang() -> Lang:
 def tr(key: str, /, **values: object) -> str:
     """The text for ``key`` in this session's language."""
     return t(key, current_lang(), **values)
+
+
+def say(message: Message | str | None) -> str:
+    """A message from core (a run's status, a fall-back, a failure) in this session's language; None: ""."""
+    if message is None:
+        return ""
+    return message.text(current_lang()) if isinstance(message, Message) else message
 
 
 def language_switch() -> None:

@@ -19,14 +19,18 @@ ALERTS: dict[str, Callable[..., Any]] = {
 }
 
 
-def dataset_changed(dataset_key: str, size_key: str, noise_key: str | None = None) -> Callable[[], None]:
-    """A callback that resets the data-set size (and noise) to the newly chosen data set's defaults."""
+def dataset_changed(
+    dataset_key: str, size_key: str, noise_key: str | None = None, val_split_key: str | None = None,
+) -> Callable[[], None]:
+    """A callback that resets the data-set size (noise, validation split) to the newly chosen data set's defaults."""
 
     def _changed() -> None:
         spec = DATASETS[st.session_state[dataset_key]]
         st.session_state[size_key] = spec.default_size
         if noise_key is not None:
             st.session_state[noise_key] = spec.default_noise
+        if val_split_key is not None:
+            st.session_state[val_split_key] = spec.default_val_split  # the lesson's random example has none
 
     return _changed
 

@@ -7,6 +7,7 @@ from typing import TypeVar
 
 import streamlit as st
 
+from core.i18n import DEFAULT_LANG, TABLES
 from core.params import ParamProblem
 from ui.lang import tr
 from ui.present import view_params
@@ -75,9 +76,12 @@ def url_problems_ui(
     for problem in state[f"{page}_problems"]:
         if conflict_message is not None and problem.reason == "conflict":
             st.warning(conflict_message(problem))
-        else:
-            st.warning(tr(f"param.{problem.reason}", name=problem.name, raw=problem.raw,
-                          used=format_used(problem.used)))
+            continue
+        # A message of its own for this parameter (param.<reason>.<name>) when the tables have one.
+        specific = f"param.{problem.reason}.{problem.name}"
+        key = specific if specific in TABLES[DEFAULT_LANG] else f"param.{problem.reason}"
+        st.warning(tr(key, name=problem.name, raw=problem.raw, used=format_used(problem.used),
+                      **dict(problem.details)))
 
 
 def keep_settings(page: str, settings: object, query: Mapping[str, str], lang: str) -> None:

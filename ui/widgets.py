@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from ui.lang import current_lang
+from ui.lang import current_lang, tr
 
 T = TypeVar("T")
 
@@ -27,22 +27,44 @@ def nice_values(low: int, high: int, current: int) -> list[int]:
 
 
 def log_number(
-    label: str, drag_label: str, key: str, low: int, high: int, help: str | None = None, disabled: bool = False
+    label: str, drag_label: str, key: str, low: int, high: int, help: str | None = None, disabled: bool = False,
+    *, slider_high: int | None = None, explain_refusals: bool = False,
 ) -> int:
-    """A number box with a log-scale slider under it; both edit the same value in ``st.session_state[key]``."""
+    """A number box with a log-scale slider under it; both edit the same value in ``st.session_state[key]``.
+
+    The slider reaches ``slider_high`` (default ``high``); the box takes ``low`` to ``high``. With
+    ``explain_refusals`` the box takes any whole number, and one outside the range is replaced by the
+    nearest allowed value with a warning that names the range and the value in use (instead of the
+    browser's silent red box that keeps the old result).
+    """
     drag_key = f"{key}__drag"
-    value = min(max(int(st.session_state.get(key, low)), low), high)
+    raw = st.session_state.get(key, low)
+    value = min(max(int(raw if raw is not None else st.session_state.get(f"{key}__ok", low)), low), high)
+    # A refusal is said until the value changes again (a rerun of the page must not hide it).
+    refused_key = f"{key}__refused"
+    if explain_refusals and raw != value:
+        st.session_state[refused_key] = ("" if raw is None else raw, value)
+    elif st.session_state.get(refused_key, (None, value))[1] != value:
+        st.session_state.pop(refused_key, None)
     st.session_state[key] = value
+    st.session_state[f"{key}__ok"] = value
     st.session_state[drag_key] = value
 
     def _from_drag() -> None:
         st.session_state[key] = st.session_state[drag_key]
 
-    st.number_input(label, min_value=low, max_value=high, step=1, key=key, help=help, disabled=disabled)
-    if high > low:
+    if explain_refusals:
+        st.number_input(label, step=1, key=key, help=help, disabled=disabled)
+        if refused_key in st.session_state:
+            st.warning(tr("input.refused", label=label, raw=st.session_state[refused_key][0], low=low, high=high,
+                          used=value))
+    else:
+        st.number_input(label, min_value=low, max_value=high, step=1, key=key, help=help, disabled=disabled)
+    top = max(min(slider_high if slider_high is not None else high, high), value)
+    if top > low:
         st.select_slider(
             drag_label,
-            options=nice_values(low, high, value),
+            options=nice_values(low, top, value),
             key=drag_key,
             format_func=lambda v: f"{v:,}",
             on_change=_from_drag,

@@ -6,6 +6,9 @@
 
 from __future__ import annotations
 
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Literal
 
 from core.i18n import en, ko
@@ -21,7 +24,72 @@ def t(key: str, lang: str = DEFAULT_LANG, /, **values: object) -> str:
     table = TABLES.get(lang, TABLES[DEFAULT_LANG])  # type: ignore[call-overload]
     # Always format, so the tables write literal braces (Plotly hover templates) as {{ }}.
     text: str = table[key]
-    return text.format(**values)
+    return _FORMATTER.format(text, **values)
+
+
+class _Formatter(string.Formatter):
+    """``str.format`` plus English plurals: ``{n:plural:update|updates}`` is "update" when n is 1, else "updates"."""
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        if format_spec.startswith("plural:"):
+            one, _, other = format_spec.removeprefix("plural:").partition("|")
+            return one if _is_one(value) else other
+        return super().format_field(value, format_spec)  # type: ignore[no-any-return]
+
+
+def _is_one(value: object) -> bool:
+    try:
+        return float(str(value).replace(",", "")) == 1
+    except ValueError:
+        return False
+
+
+_FORMATTER = _Formatter()
+
+
+@dataclass(frozen=True)
+class Message:
+    """A sentence core produced, kept as a key and its values so that each page says it in its own language.
+
+    A value that is itself a ``Message`` is rendered in the same language; other values keep their type, so
+    format specs such as ``{n:,}`` still apply. ``str()`` gives the English text (logs, benchmarks).
+
+    >>> Message("metric.total_updates").text("ko")
+    '총 가중치 업데이트 수'
+    """
+
+    key: str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+    def text(self, lang: str = DEFAULT_LANG) -> str:
+        """The sentence in ``lang``."""
+        return t(self.key, lang, **{name: render(value, lang) for name, value in self.values.items()})
+
+    def __str__(self) -> str:
+        return self.text(DEFAULT_LANG)
+
+
+def message(key: str, /, **values: object) -> Message:
+    """``Message(key, values)`` with the values as keywords."""
+    return Message(key, values)
+
+
+def render(value: object, lang: str = DEFAULT_LANG) -> object:
+    """A ``Message`` as its text in ``lang``; any other value unchanged (None stays None)."""
+    return value.text(lang) if isinstance(value, Message) else value
+
+
+def error_message(error: BaseException) -> Message:
+    """What went wrong, translatable: a settings error's own explanation, else the exception's type and text.
+
+    The exception's own text (from Python or torch) stays as it is: it is technical detail, not a sentence of ours.
+    """
+    as_message = getattr(error, "as_message", None)
+    if callable(as_message):
+        explained = as_message()
+        if isinstance(explained, Message):
+            return explained
+    return message("error.exception", type=type(error).__name__, text=str(error))
 
 
 def resolve_lang(requested: str | None, browser_locale: str | None = None) -> Lang:

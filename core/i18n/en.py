@@ -43,30 +43,83 @@ STRINGS: dict[str, str] = {
     "error.split_not_number": "The validation split must be a number, got {value}.",
     "error.split_range": "The validation split must be at least 0 and below 1, got {value}.",
     "error.framework": "The framework must be one of {choices}, got {value}.",
-    "error.keras_split_empty": "Keras cannot split {n} samples with validation_split={split}: it would leave the "
+    "error.keras_split_empty": "Keras cannot split {n} {n:plural:sample|samples} with validation_split={split}: it "
+    "would leave the "
     "training or the validation set empty (model.fit raises an error here too).",
     "error.no_train": "A validation split of {split} leaves no training samples out of {n}.",
     "error.keras_drop_last": "Keras model.fit always keeps the last, smaller batch: drop_last applies to PyTorch only.",
     "error.keras_devices": "The Keras convention here is single-device model.fit: set the number of devices to 1.",
     "error.throughput": "The throughput must be a positive number of samples per second, got {value}.",
-    "error.size_range": "{dataset} takes {low:,} to {high:,} samples, got {n:,}.",
+    "error.size_range": "{dataset} takes {low:,} to {high:,} {high:plural:sample|samples}, got {n:,}.",
     "error.lr_positive": "The learning rate must be a positive number, got {value}.",
     "error.noise": "Noise must be a number of at least 0, got {value}.",
     "error.drop_every_batch": "With drop_last, a batch size of {batch:,} is larger than the {train:,} training "
     "samples: every batch is dropped and nothing trains.",
-    "error.too_many_updates": "This run makes {updates:,} updates; the limit is {limit:,}. Use a larger batch size or "
+    "error.too_many_updates": "This run makes {updates:,} {updates:plural:update|updates}; the limit is {limit:,}. "
+    "Use a larger batch size or "
     "fewer epochs.",
-    "error.schedule_length": "The learning-rate schedule has {got:,} values, one per update is needed ({needed:,}).",
+    "error.schedule_length": "The learning-rate schedule has {got:,} {got:plural:value|values}, one per update is "
+    "needed ({needed:,}).",
     "error.schedule_values": "Every learning rate in the schedule must be a number of at least 0.",
+    "error.exception": "{type}: {text}",
+    "error.unknown_choice": "Unknown {name} {value}; choose one of {choices}.",
+    "error.max_updates": "max_updates must be a whole number of at least 1, got {value}.",
+    "error.time_budget": "time_budget_s must be a positive number of seconds, got {value}.",
+    "error.data_rows": "The data has {rows} {rows:plural:row|rows} but the config asks for {n}.",
+    "error.hidden_layers": "An MLP has 1 to {maximum} hidden layers, got {value}.",
+    "error.hidden_width": "Hidden layers are 1 to {maximum} units wide, got {value}.",
+    "error.compare_count": "Compare {low} to {high} batch sizes, got {count}.",
+    "error.compare_distinct": "The batch sizes must differ, got {sizes}.",
+    "error.compare_seconds": "The time budget must be between 0 and {maximum:g} s, got {value}.",
+    "choice.model": "model",
+    "choice.activation": "activation",
+    "choice.optimizer": "optimizer",
+    "choice.framework": "framework",
+    "choice.device": "device",
+    "choice.budget": "budget",
+    # how a training run ends, and what a live run is doing (core.engine, core.runner)
+    "engine.device_fallback.cuda": "CUDA was requested but no CUDA GPU is available here: training on the CPU.",
+    "engine.device_fallback.mps": "MPS was requested but no Apple GPU is available here: training on the CPU.",
+    "engine.diverged": "The loss became NaN or infinite at update {update} (epoch {epoch}, iteration {iteration}): "
+    "training stopped. A smaller learning rate usually fixes this.",
+    "engine.stopped": "Stopped after {done} of {total} {total:plural:update|updates}.",
+    "engine.finished_budget": "Finished: budget spent after {updates} {updates:plural:update|updates}, {samples:,} "
+    "{samples:plural:sample|samples} seen.",
+    "engine.finished": "Finished: {epochs} {epochs:plural:epoch|epochs}, {updates} {updates:plural:update|updates}, "
+    "{samples:,} {samples:plural:sample|samples} seen.",
+    "runner.not_started": "Not started yet.",
+    "runner.preparing": "Preparing the data…",
+    "runner.download.sized": "Downloading MNIST (once): {done} of {total} MB…",
+    "runner.download.unsized": "Downloading MNIST (once): {done} MB…",
+    "runner.waiting": "Waiting for a free training slot.",
+    "runner.queue.one": "Waiting for a free training slot: place {place} in the queue (at most 1 run trains at once).",
+    "runner.queue.many": "Waiting for a free training slot: place {place} in the queue (at most {limit} "
+    "{limit:plural:run|runs} train at "
+    "once).",
+    "runner.training": "Training…",
+    "runner.stopped_before_start": "Stopped before training began.",
+    "runner.abandoned": "Stopped because the page stopped asking for updates for {seconds:g} s (tab closed?).",
+    "runner.failed": "Training failed: {error}",
     # URL parameters that could not be used
     "param.malformed": "The link's `{name}={raw}` is not a valid value, so {used} is used instead.",
     "param.out_of_range": "The link's `{name}={raw}` is out of range, so {used} is used instead.",
+    "param.ambiguous": "The link's `{name}={raw}` is ambiguous: a comma there is not a thousands separator, so it "
+    "could mean a decimal or a list. Write a whole number without commas (or with one every three digits, as in "
+    "1,000); {used} is used instead.",
+    "param.adjusted.batch_size": "The link sets no batch size, and the default batch size {default:,} is larger than "
+    "the link's dataset size {n:,}, so the batch size is {used:,}: one full batch.",
+    "param.malformed.batch_sizes": "The link's `batch_sizes={raw}` cannot be used: a comparison takes 2–4 distinct "
+    "batch sizes, each from 1 to the training-set size {train:,}. Using {used} instead.",
+    "param.adjusted.batch_sizes": "The link sets no batch sizes, and the default ones ({default}) do not all fit "
+    "its training set of {train:,} {train:plural:sample|samples}, so {used} are compared: 2–4 distinct batch sizes, "
+    "each from 1 to the "
+    "training-set size.",
     "param.conflict.batch_size": "The link's batch size {raw} is larger than the dataset, so {used} is used instead.",
     "param.conflict.drop_last": "Keras model.fit has no drop_last, so the link's `drop_last=true` is ignored.",
     "param.conflict.devices": "The Keras convention here is single-device, so the link's `devices={raw}` is ignored.",
     # presets
-    "preset.seed_200": "200 samples · batch 20 · 10 epochs",
-    "preset.seed_1000": "1,000 samples · batch 50 · 20 epochs",
+    "preset.lesson_200": "200 samples · batch 20 · 10 epochs",
+    "preset.lesson_1000": "1,000 samples · batch 50 · 20 epochs",
     "preset.mnist": "MNIST 60,000 · batch 32 · 10 epochs · validation 0.2 (Keras)",
     # calculator page
     "calc.title": "Batch & epoch calculator",
@@ -77,7 +130,12 @@ STRINGS: dict[str, str] = {
     "calc.n": "Dataset size (samples)",
     "calc.n_help": "Number of samples before the validation split, 1 to 10,000,000.",
     "calc.batch_size": "Batch size",
-    "calc.batch_size_help": "Samples per batch (one iteration), 1 up to the dataset size.",
+    "calc.batch_size_help": "Samples per batch (one iteration), from 1. Above the dataset size it is one full batch.",
+    "calc.full_batch": "Larger than the dataset ({n:,} {n:plural:sample|samples}): each epoch is one full batch.",
+    "input.refused": "{label}: {raw} cannot be used. The allowed range is {low:,} to {high:,}; the value in use is "
+    "{used:,}.",
+    "lang.unknown": "The link asks for the language `{requested}`, which this app does not have, so the page is shown "
+    "in English. Also available: 한국어 (`lang=ko`).",
     "calc.epochs": "Epochs",
     "calc.epochs_help": "Full passes over the training data, 1 to 1,000.",
     "calc.drag": "{label}, log scale",
@@ -100,7 +158,8 @@ STRINGS: dict[str, str] = {
     "calc.results": "Result",
     "calc.formula": "Worked calculation",
     "calc.regime": "Gradient descent flavour",
-    "calc.recommendation": "The lesson's guide for {n} samples, a {size_class} dataset: batch size {low}–{high}.",
+    "calc.recommendation": "The lesson's guide for {n} {n:plural:sample|samples}, a {size_class} dataset: batch size "
+    "{low}–{high}.",
     "calc.pictures": "See the batches",
     "calc.conveyor_epoch": "Epoch to show",
     "calc.shuffle": "Shuffle every epoch (shuffle=True)",
@@ -125,7 +184,7 @@ STRINGS: dict[str, str] = {
     "metric.effective_batch_size": "Effective batch size",
     "metric.effective_batch_size_help": "Batch size × accumulation steps × devices: samples behind one update.",
     # explanation
-    "formula.sentence": "{division} = {iterations} → {updates} updates = 1 epoch",
+    "formula.sentence": "{division} = {iterations} → {updates} {updates:plural:update|updates} = 1 epoch",
     "regime.batch": "Batch gradient descent: one batch holds the whole training set (batch_size = len(X_train)), so "
     "every update sees all the data.",
     "regime.stochastic": "Stochastic gradient descent (SGD): one sample per update (batch_size = 1).",
@@ -138,37 +197,48 @@ STRINGS: dict[str, str] = {
     "rec.below": "Batch size {batch} is below the recommended range {low}–{high}: more updates, more noise.",
     "rec.above": "Batch size {batch} is above the recommended range {low}–{high}: fewer, steadier updates, more "
     "memory.",
-    "warn.zero_updates": "Batch size {batch:,} is larger than the {per_rank:,} samples each device gets, and "
+    "warn.zero_updates": "Batch size {batch:,} is larger than the {per_rank:,} {per_rank:plural:sample|samples} each "
+    "device gets, and "
     "drop_last is on: no batch is ever formed, so the model is never updated.",
-    "warn.exceeds": "Batch size {batch:,} exceeds the {per_rank:,} training samples: each epoch is a single batch of "
-    "{per_rank:,}.",
-    "warn.dropped": "drop_last throws away {dropped:,} samples every epoch ({percent}% of the training data).",
-    "note.partial": "The last batch is smaller: {full:,} full batches of {batch:,}, then one of {last:,}.",
-    "note.padded": "DistributedSampler repeats {padded:,} samples so that each of {devices} devices gets {per_rank:,}.",
-    "note.accum": "Gradients of {accum} batches add up before each update; an epoch's trailing group of {tail} "
-    "batches still makes an update (Lightning / Hugging Face convention).",
+    "note.full_batch": "Batch size {batch:,} is larger than the {per_rank:,} training "
+    "{per_rank:plural:sample|samples}. That is allowed: the DataLoader makes one full batch of all {per_rank:,}, so "
+    "each epoch is 1 iteration, the lesson's full-batch case `batch_size=len(X_train)`.",
+    "warn.dropped": "drop_last throws away {dropped:,} {dropped:plural:sample|samples} every epoch ({percent}% of the "
+    "training data).",
+    "note.partial": "The last batch is smaller: {full:,} full {full:plural:batch|batches} of {batch:,}, then one of "
+    "{last:,}.",
+    "note.padded": "DistributedSampler repeats {padded:,} {padded:plural:sample|samples} so that each of {devices} "
+    "{devices:plural:device|devices} gets {per_rank:,}.",
+    "note.accum": "Gradients of {accum} {accum:plural:batch|batches} add up before each update; an epoch's trailing "
+    "group of {tail} "
+    "{tail:plural:batch|batches} still makes an update (Lightning / Hugging Face convention).",
     # what-if helpers
     "whatif.target_updates": "Updates you want in total",
-    "whatif.epochs_needed": "{epochs:,} epochs give {updates:,} updates ({per_epoch:,} per epoch).",
+    "whatif.epochs_needed": "{epochs:,} {epochs:plural:epoch|epochs} {epochs:plural:gives|give} {updates:,} "
+    "{updates:plural:update|updates} ({per_epoch:,} per epoch).",
     "whatif.target_iterations": "Iterations per epoch you want",
-    "whatif.batch_range": "Batch sizes {low:,}–{high:,} give exactly {k:,} iterations per epoch.",
-    "whatif.batch_single": "Batch size {low:,} gives exactly {k:,} iterations per epoch.",
-    "whatif.batch_none": "No batch size gives exactly {k:,} iterations per epoch with {n:,} training samples.",
+    "whatif.batch_range": "Batch sizes {low:,}–{high:,} give exactly {k:,} {k:plural:iteration|iterations} per epoch.",
+    "whatif.batch_single": "Batch size {low:,} gives exactly {k:,} {k:plural:iteration|iterations} per epoch.",
+    "whatif.batch_none": "No batch size gives exactly {k:,} {k:plural:iteration|iterations} per epoch with {n:,} "
+    "training {n:plural:sample|samples}.",
     "whatif.throughput": "Measured throughput (samples/s)",
     "whatif.time": "At {rate} samples/s: {epoch_time} per epoch, {total_time} for the whole run.",
     "whatif.measured": "Measured by the batch-size finder on the Training page.",
     # calculator figures
     "fig.conveyor.title": "Batch conveyor, epoch {epoch}",
     "fig.conveyor.by_sample": "one tile per training sample, in index order, coloured by the batch that draws it",
-    "fig.conveyor.by_position": "one tile per {per_tile} samples, in the order the epoch draws them",
-    "fig.conveyor.hover_sample": "sample %{{customdata[0]}}<br>batch %{{customdata[1]}}",
-    "fig.conveyor.hover_tile": "samples from position %{{customdata[0]}} ({per_tile} per tile)<br>batch "
-    "%{{customdata[1]}}",
+    "fig.conveyor.by_position": "one tile per {per_tile} {per_tile:plural:sample|samples}, in the order the epoch "
+    "draws them",
+    "fig.conveyor.hover_sample": "sample %{{customdata[0]}}",
+    "fig.conveyor.hover_tile": "samples from position %{{customdata[0]}} ({per_tile} per tile)",
+    "fig.conveyor.hover_batch": "batch %{{customdata[1]}} of {batches}",
     "fig.conveyor.hover_rank": "device %{{customdata[2]}}",
     "fig.conveyor.legend_batch": "batch (colours cycle)",
+    "fig.conveyor.legend_numbered": "batches, numbered 1 to {batches}",
     "fig.conveyor.legend_partial": "last, smaller batch ({last})",
     "fig.conveyor.legend_dropped": "dropped (drop_last)",
-    "fig.timeline.title": "The whole run: {updates} updates over {epochs} epochs",
+    "fig.timeline.title": "The whole run: {updates} {updates:plural:update|updates} over {epochs} "
+    "{epochs:plural:epoch|epochs}",
     "fig.timeline.samples": "samples seen",
     "fig.timeline.update": "update",
     "fig.timeline.epoch_end": "end of an epoch",
@@ -186,7 +256,7 @@ STRINGS: dict[str, str] = {
     "train.section.training": "Training",
     "train.dataset": "Data set",
     "train.n": "Samples",
-    "train.n_help": "This data set takes {low:,} to {high:,} samples.",
+    "train.n_help": "This data set takes {low:,} to {high:,} {high:plural:sample|samples}.",
     "train.noise": "Noise",
     "train.framework_help": "Whose validation split: PyTorch random_split (a seeded random subset) or Keras "
     "validation_split (the last rows, before shuffling).",
@@ -220,7 +290,6 @@ STRINGS: dict[str, str] = {
     "history up to there is kept; try a smaller learning rate.",
     "train.status.failed": "Training failed.",
     "train.status.abandoned": "Stopped because this page stopped asking for updates (tab closed?).",
-    "train.device_fallback": "{requested} is not available here, so the run uses {used}.",
     "train.x_axis": "x axis",
     "train.axis.updates": "updates",
     "train.axis.epochs": "epochs",
@@ -281,7 +350,8 @@ STRINGS: dict[str, str] = {
     "dataset.digits.description": "The 1,797 handwritten 8×8 digits that scikit-learn ships, bundled here.",
     "dataset.mnist.title": "MNIST (the lesson's Keras example)",
     "dataset.mnist.description": "60,000 handwritten 28×28 digits, flattened to 784 and scaled by 1/255; downloaded "
-    "once and cached.",
+    "once and cached. The lesson's example trains on all 60,000 with `validation_split=0.2` (1,500 iterations "
+    "per epoch); the page starts at 10,000 so that a first run is quick.",
     # models, optimizers, devices
     "model.linear": "Linear (nn.Linear)",
     "model.mlp": "MLP (Dense + activation)",
@@ -295,7 +365,7 @@ STRINGS: dict[str, str] = {
     # compare page
     "compare.title": "Compare batch sizes",
     "compare.intro": "Train the same model from the same initial weights on the same data with 2–4 batch sizes, one "
-    "after another, and check the seed's claims about small and large batches against the numbers.",
+    "after another, and check the lesson's claims about small and large batches against the numbers.",
     "compare.section.runs": "Batch sizes and budget",
     "compare.section.data": "Data and training",
     "compare.batch_sizes": "Batch sizes (2–4)",
@@ -303,19 +373,21 @@ STRINGS: dict[str, str] = {
     "seed, optimizer.",
     "compare.too_few": "Pick at least 2 batch sizes to compare (at most 4).",
     "compare.budget": "Budget",
-    "compare.budget_help": "What every batch size gets the same amount of: epochs (the seed's framing), weight "
+    "compare.budget_help": "What every batch size gets the same amount of: epochs (the lesson's framing), weight "
     "updates, or wall-clock seconds.",
     "compare.budget.epochs": "equal epochs",
     "compare.budget.updates": "equal updates",
     "compare.budget.time": "equal time",
-    "compare.budget_note.epochs": "Each batch size trains {epochs} epochs, so smaller batches make more updates.",
-    "compare.budget_note.updates": "Each batch size makes {updates} updates: what batch {reference} makes in {epochs} "
-    "epochs. Larger batches therefore see more samples.",
+    "compare.budget_note.epochs": "Each batch size trains {epochs} {epochs:plural:epoch|epochs}, so smaller batches "
+    "make more updates.",
+    "compare.budget_note.updates": "Each batch size makes {updates} {updates:plural:update|updates}: what batch "
+    "{reference} makes in {epochs} "
+    "{epochs:plural:epoch|epochs}. Larger batches therefore see more samples.",
     "compare.budget_note.time": "Each batch size trains for {seconds} s of wall-clock time.",
     "compare.seconds": "Seconds per batch size",
     "compare.lr_rule": "Learning-rate rule",
     "compare.lr_rule_help": "How the learning rate changes with the batch size B, from the smallest batch B_base: "
-    "none, linear (lr × B / B_base, the seed's tip) or square root (lr × √(B / B_base)).",
+    "none, linear (lr × B / B_base, the lesson's tip) or square root (lr × √(B / B_base)).",
     "compare.lr_rule.none": "same lr",
     "compare.lr_rule.linear": "linear",
     "compare.lr_rule.sqrt": "square root",
@@ -346,8 +418,8 @@ STRINGS: dict[str, str] = {
     "compare.press_start": "Press Compare: the batch sizes train one after another, and the curves fill in live.",
     "compare.invalid": "These settings cannot run: {message}",
     "compare.run_label": "B={batch}",
-    "compare.progress": "B={batch}: {updates} of {total} updates",
-    "compare.progress_time": "B={batch}: {updates} updates, {elapsed} of {seconds} s",
+    "compare.progress": "B={batch}: {updates} of {total} {total:plural:update|updates}",
+    "compare.progress_time": "B={batch}: {updates} {updates:plural:update|updates}, {elapsed} of {seconds} s",
     "compare.pending": "B={batch}: waiting for its turn",
     "compare.status.waiting": "Waiting to start…",
     "compare.status.running": "Training batch size {batch} ({index} of {count})…",
@@ -374,7 +446,7 @@ STRINGS: dict[str, str] = {
     "compare.bsimple_caption": "Batch sizes tried: {tried}. tr(Σ) ≈ {trace}, |G|² ≈ {g2}.",
     "compare.bsimple_undefined": "The estimate of |G|² or tr(Σ) came out ≤ 0 (too few draws or a gradient near zero), "
     "so B_simple cannot be given.",
-    "compare.verdicts": "The seed's claims, checked",
+    "compare.verdicts": "The lesson's claims, checked",
     "compare.verdicts_note": "One seed, one data set: a single comparison, not a proof.",
     "compare.verdict.holds": "borne out here",
     "compare.verdict.fails": "not borne out here",
@@ -414,7 +486,8 @@ STRINGS: dict[str, str] = {
     "finder.memory_budget": "Memory budget (MiB)",
     "finder.memory_budget_help": "The sweep stops before a batch size whose memory would exceed this.",
     "finder.run": "Measure throughput",
-    "finder.progress": "Batch size {batch:,}: {rate} samples/s ({done} of at most {planned} sizes)",
+    "finder.progress": "Batch size {batch:,}: {rate} samples/s ({done} of at most {planned} "
+    "{planned:plural:size|sizes})",
     "finder.stop.dataset": "Stopped at the training set's size: a larger batch has no more samples to draw.",
     "finder.stop.max_batch": "Stopped at the largest batch size asked for.",
     "finder.stop.memory": "Stopped before batch size {batch:,}: its memory would exceed the budget.",
@@ -453,9 +526,11 @@ STRINGS: dict[str, str] = {
     "learn.open_compare": "Compare 8, 32 and 256",
     "learn.open_paths": "See the three descent paths",
     "learn.open_lr": "Open the learning-rate page",
+    "learn.open_lr_warmup": "Open this warm-up on the learning-rate page",
     "learn.section.batch_size": "1. Batch size",
     "learn.batch_size.text": "The batch size is how much data the model processes at once during training. Example: "
     "if you solve 100 problems and grade them 10 at a time, the batch size is 10.",
+    "learn.batch_size.code": "In code, the batch size is an argument of `fit`. The lesson's first line of code:",
     "learn.batch_size.problems": "Problems",
     "learn.batch_size.per": "Graded at a time (batch size)",
     "learn.batch_size.result": "{problems} problems graded {per} at a time: **{gradings} gradings**, the last one "
@@ -463,6 +538,7 @@ STRINGS: dict[str, str] = {
     "learn.section.how_it_works": "2. How it works",
     "learn.how_it_works.text": "With a data set of 200 samples and `batch_size=20`, the data is split into groups of "
     "20: 200 / 20 = 10, so the weights are updated 10 times, and those 10 updates are one epoch.",
+    "learn.how_it_works.count": "`{n} / {batch} = {updates}` → **{updates} {updates:plural:update|updates} = 1 epoch**",
     "learn.section.epoch": "3. Epoch",
     "learn.epoch.text": "An epoch is one complete pass over the whole data set. In the code above, 10 updates = 1 "
     "epoch, and `epochs=10` repeats that 10 times: the whole data set is learned 10 times over.",
@@ -476,19 +552,22 @@ STRINGS: dict[str, str] = {
     "learn.small_vs_large.large_pros": "Pros: faster training; stable gradients; efficient use of the GPU.",
     "learn.small_vs_large.large_cons": "Cons: more memory; can generalise worse; risk of getting stuck in (sharp) "
     "local minima.",
-    "learn.small_vs_large.counts": "For {n} samples: batch 8 makes **{small} updates** per epoch, batch 256 makes "
+    "learn.small_vs_large.counts": "For {n} {n:plural:sample|samples}: batch 8 makes **{small} "
+    "{small:plural:update|updates}** per epoch, batch 256 makes "
     "**{large}**.",
     "learn.section.guide": "5. Choosing a batch size",
     "learn.guide.text": "The lesson's guide, by data set size:",
     "learn.guide.size": "Data set size",
     "learn.guide.range": "Recommended batch size",
     "learn.guide.your_n": "Your data set size",
-    "learn.guide.answer": "For {n} samples (a {size_class} data set) the guide recommends batch size **{low}–{high}**.",
+    "learn.guide.answer": "For {n} {n:plural:sample|samples} (a {size_class} data set) the guide recommends batch "
+    "size **{low}–{high}**.",
     "learn.section.whole_vs_batches": "6. The whole data set or batches",
     "learn.whole_vs_batches.text": "`model.fit(X_train, y_train, batch_size=len(X_train))` feeds all the data at once "
     "(inefficient); `batch_size=32` splits it into batches (recommended). Why batches: memory limits, better "
     "generalisation, a regularising effect.",
-    "learn.whole_vs_batches.compare": "For {n} samples: the whole data set makes **{whole} update** per epoch; batch "
+    "learn.whole_vs_batches.compare": "For {n} {n:plural:sample|samples}: the whole data set makes **{whole} update** "
+    "per epoch; batch "
     "32 makes **{batched}**.",
     "learn.section.names": "7. Names",
     "learn.names.text": "Three names for three batch sizes:",
@@ -499,6 +578,9 @@ STRINGS: dict[str, str] = {
     "learn.section.worked": "8. A worked calculation",
     "learn.worked.text": "Scenario: 1,000 samples, batch size 50, 20 epochs.",
     "learn.worked.result": "Result: 20 updates per epoch, **400 weight updates** in all.",
+    "learn.worked.same_as": "The lesson calls it `{name}`.",
+    "learn.worked.names": "The lesson's `iterations_per_epoch` is what this app calls **{iterations}**, and its "
+    "`total_iterations` is **{total}**: each iteration is one weight update.",
     "learn.section.code": "9. The lesson's code, with your numbers",
     "learn.code.text": "The Keras and PyTorch examples of the lesson, written for the settings below; the comments "
     "give the counts each framework will produce.",
@@ -507,9 +589,9 @@ STRINGS: dict[str, str] = {
     "learn.code.train": "training",
     "learn.code.loader": "data set and data loader",
     "learn.code.loop": "training loop",
-    "learn.code.per_epoch": "batch size: {iterations} iterations per epoch",
-    "learn.code.total": "epochs: {updates} weight updates in all",
-    "learn.code.keras_split": "first {train} rows train, last {val} validate",
+    "learn.code.per_epoch": "batch size: {iterations} {iterations:plural:iteration|iterations} per epoch",
+    "learn.code.total": "epochs: {updates} weight {updates:plural:update|updates} in all",
+    "learn.code.keras_split": "first {train} {train:plural:row|rows} train, last {val} validate",
     "learn.code.torch_split": "{train} training / {val} validation samples",
     "learn.code.len_loader": "len(dataloader) == {iterations}",
     "learn.section.monitoring": "10. Monitoring",
@@ -517,27 +599,35 @@ STRINGS: dict[str, str] = {
     "accuracy (the lesson's 12×4 figure from `history.history`). The training page draws exactly this figure, live.",
     "learn.section.tips": "11. Two tips",
     "learn.tips.lr": "**Learning rate and batch size** — with a larger batch, raise the learning rate too: "
-    "`learning_rate = 0.001 * (batch_size / 32)`; batch 256 gives **{lr}**.",
+    "`learning_rate = 0.001 * (batch_size / 32)`; batch {batch} gives **{lr}**.",
     "learn.tips.warmup": "**Warm-up** — start with a small learning rate and raise it: `initial_lr = 0.0001`, "
-    "`final_lr = 0.001`, `warmup_epochs = 3`. With {n} samples and batch {batch} that is **{updates} warm-up "
-    "updates** ({per_epoch} per epoch).",
+    "`final_lr = 0.001`, `warmup_epochs = 3`. With {n} {n:plural:sample|samples} and batch {batch} that is "
+    "**{updates} warm-up "
+    "{updates:plural:update|updates}** ({per_epoch} per epoch).",
     "learn.quiz": "Check yourself",
     "learn.quiz.answer": "Your answer",
     "learn.quiz.new": "Another question",
     "learn.quiz.right": "Right: {answer}.",
     "learn.quiz.wrong": "Not quite: the answer is {answer}.",
     "learn.q.batch_size": "{problems} problems, graded {per} at a time: how many gradings?",
-    "learn.q.how_it_works": "{n:,} samples, batch size {batch}: how many weight updates make one epoch?",
-    "learn.q.epoch": "{n:,} samples, batch size {batch}: after {updates:,} updates, how many full epochs are done?",
-    "learn.q.small_vs_large": "{n:,} samples: how many more updates per epoch does batch 8 make than batch 256?",
-    "learn.q.guide": "Which batch size range does the guide recommend for {n:,} samples?",
-    "learn.q.whole_vs_batches": "`batch_size=len(X_train)` with {n:,} samples: how many updates per epoch?",
+    "learn.q.how_it_works": "{n:,} {n:plural:sample|samples}, batch size {batch}: how many weight updates make one "
+    "epoch?",
+    "learn.q.epoch": "{n:,} {n:plural:sample|samples}, batch size {batch}: after {updates:,} "
+    "{updates:plural:update|updates}, how many full epochs are done?",
+    "learn.q.small_vs_large": "{n:,} {n:plural:sample|samples}: how many more updates per epoch does batch 8 make "
+    "than batch 256?",
+    "learn.q.guide": "Which batch size range does the guide recommend for {n:,} {n:plural:sample|samples}?",
+    "learn.q.whole_vs_batches": "`batch_size=len(X_train)` with {n:,} {n:plural:sample|samples}: how many updates per "
+    "epoch?",
     "learn.q.names": "`batch_size = {batch}` (with 1,000 samples) is called…",
-    "learn.q.worked": "{n:,} samples, batch {batch}, {epochs} epochs: how many updates in all?",
-    "learn.q.code": "Keras `model.fit` with {n:,} samples, `batch_size={batch}`, `validation_split={split}`: "
+    "learn.q.worked": "{n:,} {n:plural:sample|samples}, batch {batch}, {epochs} {epochs:plural:epoch|epochs}: how "
+    "many updates in all?",
+    "learn.q.code": "Keras `model.fit` with {n:,} {n:plural:sample|samples}, `batch_size={batch}`, "
+    "`validation_split={split}`: "
     "iterations per epoch?",
     "learn.q.monitoring": "`epochs={epochs}`: how many points does each curve of the monitoring figure have?",
-    "learn.q.tips": "{n:,} samples, batch {batch}, `warmup_epochs={warmup}`: how many warm-up updates?",
+    "learn.q.tips": "{n:,} {n:plural:sample|samples}, batch {batch}, `warmup_epochs={warmup}`: how many warm-up "
+    "updates?",
     "learn.regime.batch": "Batch gradient descent",
     "learn.regime.stochastic": "Stochastic gradient descent (SGD)",
     "learn.regime.mini-batch": "Mini-batch gradient descent",
@@ -547,9 +637,9 @@ STRINGS: dict[str, str] = {
     # lr page
     "lr.title": "Learning rate and batch size",
     "lr.intro": "When the batch size changes, the learning rate usually has to change with it. Scale it, then warm it "
-    "up: the seed's two tips, computed.",
+    "up: the lesson's two tips, computed.",
     "lr.scaling.header": "1. Scale the learning rate with the batch size",
-    "lr.scaling.caption": "The seed's tip: `learning_rate = 0.001 * (batch_size / 32)`, so batch size 256 gives "
+    "lr.scaling.caption": "The lesson's tip: `learning_rate = 0.001 * (batch_size / 32)`, so batch size 256 gives "
     "0.008. A learning rate that worked at the base batch size is carried to the new one.",
     "lr.base_lr": "Base learning rate",
     "lr.base_lr_help": "A learning rate known to work at the base batch size.",
@@ -562,7 +652,7 @@ STRINGS: dict[str, str] = {
     "lr.rule.linear": "Linear rule",
     "lr.rule.sqrt": "Square-root rule",
     "lr.rule.none_help": "Keep the base learning rate.",
-    "lr.rule.linear_help": "lr × κ: the seed's rule (Goyal et al. 2017, for SGD with momentum).",
+    "lr.rule.linear_help": "lr × κ: the lesson's rule (Goyal et al. 2017, for SGD with momentum).",
     "lr.rule.sqrt_help": "lr × √κ: keeps the gradient noise the same (Krizhevsky 2014); the rule for Adam below.",
     "lr.formula": "Worked calculation",
     "lr.adam.header": "Adam: the square-root rule for every hyperparameter",
@@ -583,7 +673,7 @@ STRINGS: dict[str, str] = {
     "lr.note.rules": "Which rule? Linear scaling is the usual choice for SGD (with momentum); the square-root rule is "
     "the one derived for Adam and RMSprop. Both are starting points to tune from, not guarantees.",
     "lr.warmup.header": "2. Warm up: from a small learning rate to the target",
-    "lr.warmup.caption": "The seed's tip: `initial_lr = 0.0001`, `final_lr = 0.001`, `warmup_epochs = 3`. The "
+    "lr.warmup.caption": "The lesson's tip: `initial_lr = 0.0001`, `final_lr = 0.001`, `warmup_epochs = 3`. The "
     "optimizer changes the learning rate at every weight update, so the warm-up epochs become iterations.",
     "lr.n": "Dataset size (samples)",
     "lr.epochs": "Epochs",
@@ -606,10 +696,12 @@ STRINGS: dict[str, str] = {
     "lr.metric.target_lr": "Learning rate at update {update:,}",
     "lr.metric.target_lr_help": "The first update after the warm-up: the target is reached here.",
     "lr.metric.last_lr": "Learning rate at the last update",
-    "lr.warmup.sentence": "{epochs} warm-up epochs × {per_epoch:,} updates per epoch = {updates:,} warm-up updates, "
+    "lr.warmup.sentence": "{epochs} warm-up {epochs:plural:epoch|epochs} × {per_epoch:,} "
+    "{per_epoch:plural:update|updates} per epoch = {updates:,} warm-up {updates:plural:update|updates}, "
     "rising from {initial} to {final}.",
-    "lr.warn.warmup_longer": "The warm-up ({warmup:,} updates) is at least as long as the whole run ({total:,} "
-    "updates): the learning rate never reaches {final}.",
+    "lr.warn.warmup_longer": "The warm-up ({warmup:,} {warmup:plural:update|updates}) is at least as long as the "
+    "whole run ({total:,} "
+    "{total:plural:update|updates}): the learning rate never reaches {final}.",
     "lr.warn.no_warmup": "No warm-up: every update starts at the target learning rate.",
     "lr.invalid": "These settings cannot make a schedule: {message}",
     "lr.share": "The address bar holds every setting: copy it to share this page as it is.",
@@ -625,12 +717,13 @@ STRINGS: dict[str, str] = {
     "lr.error.warmup_epochs": "The warm-up must be a whole number of epochs of at least 0, got {value}.",
     "lr.error.decay": "The decay must be one of {choices}, got {value}.",
     "lr.error.floor_above_final": "The decay floor {min_lr} is above the final learning rate {final_lr}.",
-    "lr.fig.title": "Learning rate per update: {updates} updates, {epochs} epochs of {per_epoch} updates",
+    "lr.fig.title": "Learning rate per update: {updates} {updates:plural:update|updates}, {epochs} "
+    "{epochs:plural:epoch|epochs} of {per_epoch} {per_epoch:plural:update|updates}",
     "lr.fig.x": "Update (weight update, 1 = first)",
     "lr.fig.y": "Learning rate",
     "lr.fig.lr": "Learning rate",
     "lr.fig.epoch_end": "Epoch boundary",
-    "lr.fig.warmup": "Warm-up ({updates} updates)",
+    "lr.fig.warmup": "Warm-up ({updates} {updates:plural:update|updates})",
     "lr.fig.hover": "update %{{x:,}} (epoch %{{customdata}})<br>learning rate %{{y:.4g}}",
     # paths page
     "paths.title": "Descent paths",
@@ -653,11 +746,15 @@ STRINGS: dict[str, str] = {
     "paths.budget.updates": "Same updates",
     "paths.budget_help": "Same epochs: every method passes over the data the same number of times. Same updates: "
     "every method makes the same number of weight updates.",
-    "paths.budget_note.epochs": "**Same epochs:** each method passes over the {n} samples {epochs} times, so batch "
-    "gradient descent makes {batch_updates} updates, stochastic gradient descent {sgd_updates} and mini-batch "
+    "paths.budget_note.epochs": "**Same epochs:** each method passes over the {n} {n:plural:sample|samples} {epochs} "
+    "{epochs:plural:time|times}, so batch "
+    "gradient descent makes {batch_updates} {batch_updates:plural:update|updates}, stochastic gradient descent "
+    "{sgd_updates} and mini-batch "
     "gradient descent {mini_updates}.",
-    "paths.budget_note.updates": "**Same updates:** each method makes {updates} weight updates, what mini-batch "
-    "gradient descent makes in {epochs} epochs; stochastic gradient descent may stop in the middle of an epoch.",
+    "paths.budget_note.updates": "**Same updates:** each method makes {updates} weight "
+    "{updates:plural:update|updates}, what mini-batch "
+    "gradient descent makes in {epochs} {epochs:plural:epoch|epochs}; stochastic gradient descent may stop in the "
+    "middle of an epoch.",
     "paths.seed": "Seed",
     "paths.seed_help": "Seeds the data and the shuffle of every epoch: the same seed draws the same paths.",
     "paths.noise": "Noise",
@@ -679,7 +776,8 @@ STRINGS: dict[str, str] = {
     "paths.diverged": "{method} diverged at update {update}: its loss exploded, so the path stops there and shows "
     "what it drew before. Try a smaller learning rate.",
     "paths.minimum": "Least-squares minimum (closed form): w = {w}, b = {b}, loss = {loss}.",
-    "paths.data": "Data: {n} samples of x ~ N(1, 1) around y = 2x − 1 with noise {noise}; loss: mean squared error.",
+    "paths.data": "Data: {n} {n:plural:sample|samples} of x ~ N(1, 1) around y = 2x − 1 with noise {noise}; loss: "
+    "mean squared error.",
     "paths.how": "How the paths are computed",
     "paths.how_body": "Each method uses the batching of `core.batching`: `plan()` counts the iterations and updates, "
     "and `epoch_order(..., shuffle=True)` reshuffles the samples every epoch; the last, smaller batch is kept, as "

@@ -1,4 +1,4 @@
-"""Korean strings. Wording follows the seed lesson (배치 사이즈, 에폭, 반복, 가중치 업데이트)."""
+"""Korean strings. Wording follows the lesson (배치 사이즈, 에폭, 반복, 가중치 업데이트)."""
 
 STRINGS: dict[str, str] = {
     # app shell
@@ -59,15 +59,61 @@ STRINGS: dict[str, str] = {
     "키우거나 에폭을 줄이세요.",
     "error.schedule_length": "학습률 스케줄에 값이 {got:,}개 있습니다. 업데이트마다 하나씩, {needed:,}개가 필요합니다.",
     "error.schedule_values": "스케줄의 모든 학습률은 0 이상의 숫자여야 합니다.",
+    "error.exception": "{type}: {text}",
+    "error.unknown_choice": "알 수 없는 {name}: {value}. {choices} 중에서 고르세요.",
+    "error.max_updates": "max_updates 값은 1 이상의 정수여야 합니다. 입력값: {value}",
+    "error.time_budget": "time_budget_s 값은 0보다 큰 초 단위 숫자여야 합니다. 입력값: {value}",
+    "error.data_rows": "데이터의 행 수({rows})가 설정의 샘플 수({n})와 다릅니다.",
+    "error.hidden_layers": "MLP의 은닉층 수는 1~{maximum}개입니다. 입력값: {value}",
+    "error.hidden_width": "은닉층 너비는 1~{maximum} 유닛입니다. 입력값: {value}",
+    "error.compare_count": "배치 사이즈를 {low}~{high}개 골라 비교하세요. 입력한 개수: {count}",
+    "error.compare_distinct": "배치 사이즈가 서로 달라야 합니다. 입력값: {sizes}",
+    "error.compare_seconds": "시간 예산은 0초보다 길고 {maximum:g}초 이하여야 합니다. 입력값: {value}",
+    "choice.model": "모델",
+    "choice.activation": "활성화 함수",
+    "choice.optimizer": "옵티마이저",
+    "choice.framework": "프레임워크",
+    "choice.device": "장치",
+    "choice.budget": "예산",
+    # how a training run ends, and what a live run is doing (core.engine, core.runner)
+    "engine.device_fallback.cuda": "CUDA를 요청했지만 여기에는 CUDA GPU가 없어 CPU에서 학습합니다.",
+    "engine.device_fallback.mps": "MPS를 요청했지만 여기에는 Apple GPU가 없어 CPU에서 학습합니다.",
+    "engine.diverged": "업데이트 {update}(에폭 {epoch}, 반복 {iteration})에서 손실이 NaN 또는 무한대가 되어 학습을 "
+    "멈췄습니다. 보통 학습률을 낮추면 해결됩니다.",
+    "engine.stopped": "업데이트 {total}회 중 {done}회를 마치고 중지했습니다.",
+    "engine.finished_budget": "완료: 업데이트 {updates}회 만에 예산을 다 썼습니다. 학습한 샘플: {samples:,}개",
+    "engine.finished": "완료: {epochs} 에폭, 업데이트 {updates}회, 학습한 샘플 {samples:,}개",
+    "runner.not_started": "아직 시작하지 않았습니다.",
+    "runner.preparing": "데이터를 준비하는 중…",
+    "runner.download.sized": "MNIST 내려받는 중(처음 한 번만): {total} MB 중 {done} MB…",
+    "runner.download.unsized": "MNIST 내려받는 중(처음 한 번만): {done} MB…",
+    "runner.waiting": "학습 자리를 기다리는 중입니다.",
+    "runner.queue.one": "학습 자리를 기다리는 중: 대기 {place}번째 (한 번에 하나의 실행만 학습합니다).",
+    "runner.queue.many": "학습 자리를 기다리는 중: 대기 {place}번째 (한 번에 최대 {limit}개 실행이 학습합니다).",
+    "runner.training": "학습 중…",
+    "runner.stopped_before_start": "학습을 시작하기 전에 중지했습니다.",
+    "runner.abandoned": "페이지가 {seconds:g}초 동안 진행 상황을 묻지 않아 중지했습니다(탭을 닫았나요?).",
+    "runner.failed": "학습에 실패했습니다: {error}",
     # URL parameters that could not be used
-    "param.malformed": "링크의 `{name}={raw}` 값이 올바르지 않아 {used}을(를) 대신 사용합니다.",
-    "param.out_of_range": "링크의 `{name}={raw}` 값이 허용 범위를 벗어나 {used}을(를) 대신 사용합니다.",
-    "param.conflict.batch_size": "링크의 배치 사이즈 {raw}이(가) 데이터셋보다 커서 {used}을(를) 대신 사용합니다.",
+    "param.malformed": "링크의 `{name}={raw}` 값이 올바르지 않습니다. 대신 사용하는 값: {used}",
+    "param.out_of_range": "링크의 `{name}={raw}` 값이 허용 범위를 벗어났습니다. 대신 사용하는 값: {used}",
+    "param.ambiguous": "링크의 `{name}={raw}` 값은 뜻이 모호합니다. 이 쉼표는 천 단위 구분 기호가 아니어서 소수점인지 "
+    "목록인지 알 수 없습니다. 쉼표 없이(또는 1,000처럼 세 자리마다 쉼표를 넣어) 정수로 쓰세요. 지금은 {used} 값을 "
+    "사용합니다.",
+    "param.adjusted.batch_size": "링크에 배치 사이즈가 없고, 기본 배치 사이즈({default:,})가 링크의 데이터셋 "
+    "크기({n:,})보다 커서 배치 사이즈를 데이터셋 크기와 같은 {used:,}개로 맞춥니다. 배치 하나에 전체 데이터가 "
+    "들어갑니다.",
+    "param.malformed.batch_sizes": "링크의 `batch_sizes={raw}` 값은 사용할 수 없습니다. 비교에는 서로 다른 "
+    "배치 사이즈가 2~4개 필요하고, 각각 1부터 학습 세트 크기 {train:,}까지여야 합니다. 대신 사용하는 값: {used}",
+    "param.adjusted.batch_sizes": "링크에 배치 사이즈가 없고, 기본 배치 사이즈({default}) 중 일부가 학습 세트 "
+    "크기({train:,})보다 큽니다. 배치 사이즈는 서로 다른 2~4개, 각각 1부터 학습 세트 크기까지여야 하므로 대신 "
+    "비교하는 값: {used}",
+    "param.conflict.batch_size": "링크의 배치 사이즈({raw})가 데이터셋보다 큽니다. 대신 사용하는 배치 사이즈: {used}",
     "param.conflict.drop_last": "Keras model.fit에는 drop_last가 없어 링크의 `drop_last=true`를 무시합니다.",
     "param.conflict.devices": "여기서 Keras 방식은 단일 장치이므로 링크의 `devices={raw}`를 무시합니다.",
     # presets
-    "preset.seed_200": "샘플 200개 · 배치 20 · 10 에폭",
-    "preset.seed_1000": "샘플 1,000개 · 배치 50 · 20 에폭",
+    "preset.lesson_200": "샘플 200개 · 배치 20 · 10 에폭",
+    "preset.lesson_1000": "샘플 1,000개 · 배치 50 · 20 에폭",
     "preset.mnist": "MNIST 60,000개 · 배치 32 · 10 에폭 · 검증 0.2 (Keras)",
     # calculator page
     "calc.title": "배치 · 에폭 계산기",
@@ -78,7 +124,13 @@ STRINGS: dict[str, str] = {
     "calc.n": "데이터셋 크기 (샘플 수)",
     "calc.n_help": "검증 데이터를 나누기 전의 샘플 수, 1 ~ 10,000,000.",
     "calc.batch_size": "배치 사이즈",
-    "calc.batch_size_help": "한 번에(한 번의 반복에서) 처리하는 샘플 수, 1 ~ 데이터셋 크기.",
+    "calc.batch_size_help": "한 번에(한 번의 반복에서) 처리하는 샘플 수. 1 이상이며, 데이터셋 크기보다 크면 전체가 "
+    "배치 하나가 됩니다.",
+    "calc.full_batch": "데이터셋(샘플 {n:,}개)보다 큰 값입니다. 에폭마다 전체가 배치 하나로 처리됩니다.",
+    "input.refused": "{label}에 입력한 값({raw})은 사용할 수 없습니다. 허용 범위는 {low:,}부터 {high:,}까지이고, 지금 "
+    "사용하는 값은 {used:,}입니다.",
+    "lang.unknown": "링크가 요청한 언어(`{requested}`)는 이 앱에서 지원하지 않아 한국어로 표시합니다. 영어로 보려면 "
+    "`lang=en`을 쓰세요.",
     "calc.epochs": "에폭 수",
     "calc.epochs_help": "전체 학습 데이터를 몇 바퀴 학습할지, 1 ~ 1,000.",
     "calc.drag": "{label}, 로그 스케일",
@@ -143,8 +195,9 @@ STRINGS: dict[str, str] = {
     "더 씁니다.",
     "warn.zero_updates": "배치 사이즈 {batch:,}이(가) 장치당 샘플 {per_rank:,}개보다 크고 drop_last가 켜져 있어 "
     "배치가 하나도 만들어지지 않습니다. 모델이 한 번도 업데이트되지 않습니다.",
-    "warn.exceeds": "배치 사이즈 {batch:,}이(가) 학습 샘플 {per_rank:,}개보다 큽니다: 매 에폭이 {per_rank:,}개짜리 "
-    "배치 하나입니다.",
+    "note.full_batch": "배치 사이즈 {batch:,}: 학습 샘플 {per_rank:,}개보다 큽니다. 이렇게 설정해도 됩니다. "
+    "DataLoader가 {per_rank:,}개 전체를 배치 하나로 묶으므로 에폭마다 반복이 1번이며, 강의의 전체 배치 예시 "
+    "`batch_size=len(X_train)`와 같습니다.",
     "warn.dropped": "drop_last 때문에 에폭마다 샘플 {dropped:,}개(학습 데이터의 {percent}%)를 버립니다.",
     "note.partial": "마지막 배치가 더 작습니다: {batch:,}개짜리 배치 {full:,}개 다음에 {last:,}개짜리 배치 하나.",
     "note.padded": "DistributedSampler가 샘플 {padded:,}개를 반복해 넣어 장치 {devices}개가 각각 {per_rank:,}개씩 "
@@ -165,11 +218,12 @@ STRINGS: dict[str, str] = {
     "fig.conveyor.title": "배치 컨베이어, {epoch}번째 에폭",
     "fig.conveyor.by_sample": "타일 하나가 학습 샘플 하나(번호 순)이며, 그 샘플을 뽑는 배치의 색입니다",
     "fig.conveyor.by_position": "타일 하나가 샘플 {per_tile}개이며, 에폭이 뽑는 순서대로입니다",
-    "fig.conveyor.hover_sample": "샘플 %{{customdata[0]}}<br>배치 %{{customdata[1]}}",
-    "fig.conveyor.hover_tile": "%{{customdata[0]}}번째 위치부터의 샘플 (타일당 {per_tile}개)<br>배치 "
-    "%{{customdata[1]}}",
+    "fig.conveyor.hover_sample": "샘플 %{{customdata[0]}}",
+    "fig.conveyor.hover_tile": "%{{customdata[0]}}번째 위치부터의 샘플 (타일당 {per_tile}개)",
+    "fig.conveyor.hover_batch": "배치 {batches}개 중 %{{customdata[1]}}번째",
     "fig.conveyor.hover_rank": "장치 %{{customdata[2]}}",
     "fig.conveyor.legend_batch": "배치 (색이 반복됨)",
+    "fig.conveyor.legend_numbered": "배치 (1번부터 {batches}번까지 번호 표시)",
     "fig.conveyor.legend_partial": "마지막의 작은 배치 ({last}개)",
     "fig.conveyor.legend_dropped": "버려짐 (drop_last)",
     "fig.timeline.title": "전체 학습: {epochs} 에폭 동안 업데이트 {updates}번",
@@ -224,7 +278,6 @@ STRINGS: dict[str, str] = {
     "기록은 남아 있습니다. 학습률을 줄여 보세요.",
     "train.status.failed": "학습에 실패했습니다.",
     "train.status.abandoned": "이 페이지가 더 이상 진행 상황을 묻지 않아(탭을 닫았나요?) 중지했습니다.",
-    "train.device_fallback": "{requested}을(를) 여기서 쓸 수 없어 {used}에서 학습합니다.",
     "train.x_axis": "x축",
     "train.axis.updates": "업데이트",
     "train.axis.epochs": "에폭",
@@ -284,7 +337,9 @@ STRINGS: dict[str, str] = {
     "dataset.digits.title": "손글씨 숫자 8×8",
     "dataset.digits.description": "scikit-learn에 들어 있는 8×8 손글씨 숫자 1,797개(앱에 포함).",
     "dataset.mnist.title": "MNIST (강의의 Keras 예제)",
-    "dataset.mnist.description": "28×28 손글씨 숫자 60,000개를 784로 펴고 1/255로 나눈 것. 한 번 내려받아 저장합니다.",
+    "dataset.mnist.description": "28×28 손글씨 숫자 60,000개를 784로 펴고 1/255로 나눈 것. 한 번 내려받아 저장합니다. "
+    "강의의 예제는 60,000개 전부를 `validation_split=0.2`로 학습합니다(에폭당 반복 1,500번). 첫 학습이 빠르도록 "
+    "이 페이지는 10,000개로 시작합니다.",
     # models, optimizers, devices
     "model.linear": "선형 (nn.Linear)",
     "model.mlp": "MLP (Dense + 활성화 함수)",
@@ -455,9 +510,11 @@ STRINGS: dict[str, str] = {
     "learn.open_compare": "8, 32, 256 비교하기",
     "learn.open_paths": "세 가지 경사하강 경로 보기",
     "learn.open_lr": "학습률 페이지 열기",
+    "learn.open_lr_warmup": "이 워밍업을 학습률 페이지에서 열기",
     "learn.section.batch_size": "1. 배치 사이즈 (Batch Size)",
     "learn.batch_size.text": "배치 사이즈는 딥러닝에서 학습 시 한 번에 처리하는 데이터의 양을 의미합니다. 예시: "
     "100개의 문제를 10개씩 풀고 채점한다면, 배치 사이즈는 10이 됩니다.",
+    "learn.batch_size.code": "코드에서 배치 사이즈는 `fit`의 인자입니다. 강의의 첫 코드 예제:",
     "learn.batch_size.problems": "문제 수",
     "learn.batch_size.per": "한 번에 채점하는 수 (배치 사이즈)",
     "learn.batch_size.result": "문제 {problems}개를 {per}개씩 채점하면 **채점 {gradings}번**, 마지막에는 {last}개를 "
@@ -465,6 +522,7 @@ STRINGS: dict[str, str] = {
     "learn.section.how_it_works": "2. 동작 방식",
     "learn.how_it_works.text": "데이터셋 크기가 200이라면 `batch_size=20`: 데이터를 20개씩 나눔, 200 / 20 = 10: "
     "10번의 가중치 업데이트를 수행, 이 10번의 업데이트가 1 에폭입니다.",
+    "learn.how_it_works.count": "`{n} / {batch} = {updates}` → **{updates}번의 업데이트 = 1 에폭**",
     "learn.section.epoch": "3. 에폭 (Epoch)",
     "learn.epoch.text": "에폭은 전체 데이터셋을 한 바퀴 완전히 학습하는 과정을 의미합니다. 위 코드에서 10번의 "
     "업데이트 = 1 에폭, `epochs=10`: 이 과정을 10번 반복. 즉, 전체 데이터셋을 10번 학습합니다.",
@@ -502,6 +560,9 @@ STRINGS: dict[str, str] = {
     "learn.section.worked": "8. 계산 예제",
     "learn.worked.text": "시나리오: 전체 데이터 1000개, 배치 사이즈 50, 에폭 20.",
     "learn.worked.result": "결과: 1 에폭당 20번 업데이트, 총 **400번의 가중치 업데이트**.",
+    "learn.worked.same_as": "강의에서는 `{name}`이라고 부릅니다.",
+    "learn.worked.names": "강의의 `iterations_per_epoch`는 이 앱의 **{iterations}**, `total_iterations`는 "
+    "**{total}**입니다. 반복 한 번이 가중치 업데이트 한 번입니다.",
     "learn.section.code": "9. 실전 예제 코드, 내 설정으로",
     "learn.code.text": "강의의 Keras와 PyTorch 예제를 아래 설정으로 다시 쓴 코드입니다. 주석에 각 프레임워크가 만들어 "
     "낼 횟수가 적혀 있습니다.",
@@ -520,7 +581,7 @@ STRINGS: dict[str, str] = {
     "강의의 12×4 그림). 학습 페이지가 바로 이 그림을 실시간으로 그립니다.",
     "learn.section.tips": "11. 최적화 팁",
     "learn.tips.lr": "**Learning Rate와 배치 사이즈** — 큰 배치 사이즈 사용 시 learning rate도 증가: `learning_rate = "
-    "0.001 * (batch_size / 32)`, 배치 256이면 **{lr}**.",
+    "0.001 * (batch_size / 32)`, 배치 {batch}이면 **{lr}**.",
     "learn.tips.warmup": "**Warm-up 전략** — 처음에는 작은 learning rate로 시작: `initial_lr = 0.0001`, `final_lr = "
     "0.001`, `warmup_epochs = 3`. 샘플 {n}개, 배치 {batch}라면 **워밍업 업데이트 {updates}번**(에폭당 "
     "{per_epoch}번)입니다.",
@@ -550,9 +611,9 @@ STRINGS: dict[str, str] = {
     # lr page
     "lr.title": "학습률과 배치 사이즈",
     "lr.intro": "배치 사이즈를 바꾸면 학습률도 함께 바꿔야 하는 경우가 많습니다. 학습률을 조정하고, 워밍업하세요: "
-    "시드 문서의 두 가지 팁을 계산해 봅니다.",
+    "강의의 두 가지 팁을 계산해 봅니다.",
     "lr.scaling.header": "1. 배치 사이즈에 맞춰 학습률 조정하기",
-    "lr.scaling.caption": "시드 문서의 팁: `learning_rate = 0.001 * (batch_size / 32)`, 따라서 배치 사이즈 256이면 "
+    "lr.scaling.caption": "강의의 팁: `learning_rate = 0.001 * (batch_size / 32)`, 따라서 배치 사이즈 256이면 "
     "0.008입니다. 기준 배치 사이즈에서 잘 동작한 학습률을 새 배치 사이즈로 옮깁니다.",
     "lr.base_lr": "기준 학습률",
     "lr.base_lr_help": "기준 배치 사이즈에서 잘 동작하는 것으로 알려진 학습률.",
@@ -565,7 +626,7 @@ STRINGS: dict[str, str] = {
     "lr.rule.linear": "선형 규칙",
     "lr.rule.sqrt": "제곱근 규칙",
     "lr.rule.none_help": "기준 학습률을 그대로 씁니다.",
-    "lr.rule.linear_help": "lr × κ: 시드 문서의 규칙 (Goyal et al. 2017, 모멘텀 SGD).",
+    "lr.rule.linear_help": "lr × κ: 강의의 규칙 (Goyal et al. 2017, 모멘텀 SGD).",
     "lr.rule.sqrt_help": "lr × √κ: 경사의 잡음을 같게 유지합니다 (Krizhevsky 2014); 아래 Adam용 규칙.",
     "lr.formula": "계산 과정",
     "lr.adam.header": "Adam: 모든 하이퍼파라미터에 제곱근 규칙 적용",
@@ -586,7 +647,7 @@ STRINGS: dict[str, str] = {
     "lr.note.rules": "어떤 규칙을 쓸까요? 선형 규칙은 (모멘텀) SGD에서 흔히 쓰고, 제곱근 규칙은 Adam과 RMSprop을 위해 "
     "유도된 규칙입니다. 둘 다 튜닝의 출발점일 뿐, 보장은 아닙니다.",
     "lr.warmup.header": "2. 워밍업: 작은 학습률에서 목표 학습률까지",
-    "lr.warmup.caption": "시드 문서의 팁: `initial_lr = 0.0001`, `final_lr = 0.001`, `warmup_epochs = 3`. "
+    "lr.warmup.caption": "강의의 팁: `initial_lr = 0.0001`, `final_lr = 0.001`, `warmup_epochs = 3`. "
     "옵티마이저는 가중치 업데이트마다 학습률을 바꾸므로, 워밍업 에폭은 반복(이터레이션) 수가 됩니다.",
     "lr.n": "데이터셋 크기 (샘플)",
     "lr.epochs": "에폭",
