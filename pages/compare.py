@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import streamlit as st
 
+from core.batching import split_sizes
 from core.compare import (
     BUDGETS,
     LR_MAX,
@@ -72,7 +73,9 @@ def settings_ui() -> CompareConfig | None:
     with st.container(border=True):
         st.markdown(f"**{tr('compare.section.runs')}**")
         chosen = [int(b) for b in st.session_state[_key("batch_sizes")]]
-        options = sorted({*nice_values(1, 4096, 1), *chosen})  # a shared URL may name any size
+        # Offer sizes up to the training set of the chosen data (a bigger one would be refused on reload).
+        train = split_sizes(int(st.session_state[_key("n")]), TrainConfig().validation_split)[0]
+        options = sorted({*nice_values(1, min(4096, train), 1), *chosen})
         batch_sizes = control("batch_sizes", _key("batch_sizes"), lambda: st.multiselect(
             tr("compare.batch_sizes"), options, key=_key("batch_sizes"), max_selections=MAX_RUNS, format_func=fmt_int,
             help=tr("compare.batch_sizes_help")))
