@@ -85,7 +85,7 @@ def classroom(browser: Any, url: str, pid: int, log: Path, sessions: int, waves:
         seeds = range(wave * per_wave + 1, min(sessions, (wave + 1) * per_wave) + 1)
         tabs.extend(_open_and_train(browser, url, RUN_PATH, seed) for seed in seeds)
     finished = 0
-    deadline = time.monotonic() + 600
+    deadline = time.monotonic() + 300
     for _, page in tabs:
         try:
             page.get_by_text(FINISHED).wait_for(timeout=max(1, deadline - time.monotonic()) * 1000)
@@ -130,26 +130,27 @@ def classroom(browser: Any, url: str, pid: int, log: Path, sessions: int, waves:
 
 
 def closing_tabs(browser: Any, url: str, log: Path, sessions: int = 10, close: int = 5) -> dict[str, Any]:
-    """Open ``sessions`` longer runs, close ``close`` tabs mid-run; seconds until each closed tab's run ended."""
+    """Open ``sessions`` longer runs, then close the ``close`` newest tabs while their runs are queued or
+    training; seconds from closing until each closed tab's run ended (its slot or queue place freed)."""
     since = time.monotonic()
     tabs = [_open_and_train(browser, url, LONG_PATH, 1000 + seed) for seed in range(sessions)]
-    tabs[0][1].get_by_text("Training…").wait_for(timeout=60_000)
     time.sleep(3)
+    closed_seeds = {1000 + seed for seed in range(sessions - close, sessions)}
+    ended_before = {e["seed"] for e in _events(log, since) if e["event"] == "ended"}
     closed_at = time.monotonic()
-    for context, _ in tabs[:close]:
+    for context, _ in tabs[sessions - close:]:
         context.close()
-    closed_seeds = {1000 + seed for seed in range(close)}
     ended: dict[int, float] = {}
     while time.monotonic() - closed_at < 60 and len(ended) < close:
         for event in _events(log, since):
             if event["event"] == "ended" and event["seed"] in closed_seeds:
-                ended[event["seed"]] = event["t"] - closed_at
+                ended[event["seed"]] = max(0.0, event["t"] - closed_at)
         time.sleep(0.5)
-    for context, _ in tabs[close:]:
+    for context, _ in tabs[: sessions - close]:
         context.close()
     statuses = sorted({e["status"] for e in _events(log, since) if e["event"] == "ended" and e["seed"] in closed_seeds})
-    return {"tabs": sessions, "closed": close, "freed": len(ended), "statuses": statuses,
-            "slowest_free_s": round(max(ended.values(), default=float("nan")), 1)}
+    return {"tabs": sessions, "closed": close, "already_ended": len(closed_seeds & ended_before),
+            "freed": len(ended), "statuses": statuses, "slowest_free_s": round(max(ended.values(), default=-1), 1)}
 
 
 def main() -> None:
@@ -178,14 +179,17 @@ def main() -> None:
                 warm.pages[0].wait_for_selector('[data-testid="stMetricValue"]', timeout=120_000)
                 warm.close()
                 time.sleep(5)
-                results = [classroom(browser, url, process.pid, log, n, args.waves) for n in args.sessions]
-                results.append({"closing_tabs": closing_tabs(browser, url, log)})
+                for n in args.sessions:  # each figure printed as soon as it is known
+                    _print(classroom(browser, url, process.pid, log, n, args.waves), args.json)
+                _print({"closing_tabs": closing_tabs(browser, url, log)}, args.json)
                 browser.close()
         finally:
             process.terminate()
             process.wait(timeout=20)
-    for row in results:
-        print(json.dumps(row) if args.json else "  ".join(f"{k}={v}" for k, v in row.items()))
+
+
+def _print(row: dict[str, Any], as_json: bool) -> None:
+    print(json.dumps(row) if as_json else "  ".join(f"{k}={v}" for k, v in row.items()), flush=True)
 
 
 if __name__ == "__main__":
