@@ -23,7 +23,7 @@ TAB_PARAM = "tab"  # URL parameter carrying this tab's token
 _TAB_KEY = "tab_runs"
 _NOTICE_KEY = "tab_notice"
 THROUGHPUT_KEY = "measured_throughput"  # best samples/s from the batch-size finder, read by the calculator
-HEARTBEAT_S = 5.0  # from pages without a live view; well inside the runs' 30 s heartbeat timeout
+HEARTBEAT_S = 5.0  # from pages without a live view; well inside HEARTBEAT_TIMEOUT_S (core.background)
 POLL_S = 0.24  # the live view's progress text redraws this often; its charts at their own pace (paced)
 RECLAIM_WAIT_S = 1.5  # a reloading tab's old session may take a moment to disconnect
 CHART_CONFIG = {"displaylogo": False}
@@ -144,12 +144,12 @@ def live_view(
 
     def _live() -> None:
         current = get_run()
-        draw_stop(current is not None and not current.snapshot().done)
-        if current is None:
+        snapshot = None if current is None else current.snapshot()  # one read: Stop and the charts agree
+        draw_stop(snapshot is not None and not snapshot.done)
+        if current is None or snapshot is None:
             st.info(tr(idle_message_key))
             return
         current.heartbeat()
-        snapshot = current.snapshot()
         draw_progress(snapshot)
         draw_charts(snapshot)
         if snapshot.done and st.session_state.get(polling_key):
