@@ -209,10 +209,9 @@ def _status_ui(snapshot: CompareSnapshot) -> None:
                             count=len(snapshot.configs), message=say(snapshot.message)))
 
 
-def charts_ui(snapshot: CompareSnapshot, view: tuple[XAxis, float, bool]) -> None:
+def charts_ui(snapshot: CompareSnapshot, view: tuple[XAxis, float, bool], live: bool) -> None:
     """Every batch size's curves on one figure, per epoch and per update, on a chosen x axis."""
     lang = current_lang()
-    live = not snapshot.done
     st.markdown(f"**{tr('compare.curves')}**")
     # Largest batch first: the figures draw the last run boldest, with its raw per-update loss and epoch ends,
     # so the smallest batch, whose update-to-update noise is the point, goes last.
@@ -307,17 +306,17 @@ def live_progress_ui(snapshot: CompareSnapshot) -> None:
     _status_ui(snapshot)
 
 
-def live_charts_ui(snapshot: CompareSnapshot, view: tuple[XAxis, float, bool]) -> None:
-    """Curves, results, gradient noise and verdicts, redrawn at the charts' pace."""
+def live_charts_ui(snapshot: CompareSnapshot, view: tuple[XAxis, float, bool], live: bool) -> None:
+    """Curves, results, gradient noise and verdicts, redrawn at the charts' pace (light while ``live``)."""
     if not snapshot.runs:
         return
-    charts_ui(snapshot, view)
+    charts_ui(snapshot, view, live)
     summaries = [summarise(r) for r in snapshot.runs if r.done]
     if summaries:
         results_ui(summaries, snapshot.noise)
     if snapshot.noise is not None:
         noise_ui(snapshot.noise)
-    if snapshot.done:
+    if not live:
         verdicts_ui(summaries, snapshot.noise)
 
 
@@ -340,7 +339,7 @@ def main() -> None:
         view = chart_controls("cmp", natural_axis(comparison.configs)) if comparison is not None else (
             "epochs", 0.8, False)
         live_view(lambda: current_tab().comparison, "compare.press_start", live_progress_ui,
-                  lambda snapshot: live_charts_ui(snapshot, view),
+                  lambda snapshot, live: live_charts_ui(snapshot, view, live),
                   lambda running: stop_button(stop_slot, "compare_stop", running, _stop))
 
 

@@ -258,7 +258,7 @@ def _past_runs(selected_only: bool = True) -> list[tuple[str, Snapshot]]:
     return [(label, snap) for label, snap in past if label in chosen]
 
 
-def charts_ui(snapshot: Snapshot, label: str, view: tuple[XAxis, float, bool]) -> None:
+def charts_ui(snapshot: Snapshot, label: str, view: tuple[XAxis, float, bool], live: bool) -> None:
     """The lesson's monitoring figure, loss per update, and the decision boundary for 2-D data.
 
     While the run trains, each chart is rebuilt at its own pace (the loss twice a second, the per-epoch figure
@@ -266,7 +266,6 @@ def charts_ui(snapshot: Snapshot, label: str, view: tuple[XAxis, float, bool]) -
     """
     lang = current_lang()
     others = _past_runs()
-    live = not snapshot.done
     overlay = tuple(name for name, _ in others)
     live_chart(
         "monitoring_chart",
@@ -321,12 +320,12 @@ def live_progress_ui(snapshot: Snapshot) -> None:
     _status_ui(snapshot)
 
 
-def live_charts_ui(snapshot: Snapshot, view: tuple[XAxis, float, bool]) -> None:
-    """The charts, log and downloads, redrawn at the charts' pace."""
+def live_charts_ui(snapshot: Snapshot, view: tuple[XAxis, float, bool], live: bool) -> None:
+    """The charts, log and downloads, redrawn at the charts' pace (light while ``live``)."""
     label = run_label(len(current_tab().past) + 1, snapshot.config)
-    charts_ui(snapshot, label, view)
+    charts_ui(snapshot, label, view, live)
     log_ui(snapshot)
-    if snapshot.done:
+    if not live:
         downloads_ui(snapshot)
 
 
@@ -358,7 +357,7 @@ def main() -> None:
         past_runs_ui()
         view = chart_controls("train") if current_tab().training is not None else ("updates", 0.8, False)
         live_view(lambda: current_tab().training, "train.press_train", live_progress_ui,
-                  lambda snapshot: live_charts_ui(snapshot, view),
+                  lambda snapshot, live: live_charts_ui(snapshot, view, live),
                   lambda running: stop_button(stop_slot, "stop_button", running, _stop))
     with st.expander(tr("train.finder"), expanded=False):
         finder_ui(config)

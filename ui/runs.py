@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import plotly.graph_objects as go
 import streamlit as st
 
+from core import heap
 from core.tabs import Tab, TabRegistry
 from ui.lang import tr
 
@@ -31,8 +32,8 @@ CHART_CONFIG = {"displaylogo": False}
 
 @st.cache_resource
 def tab_registry() -> TabRegistry:
-    """The server-wide registry of tabs."""
-    return TabRegistry()
+    """The server-wide registry of tabs: a tab closed for a minute is forgotten, and its memory handed back."""
+    return TabRegistry(is_open=_session_open, on_forget=heap.release)
 
 
 def _session_id() -> str | None:
@@ -125,7 +126,7 @@ def sidebar_run_status() -> None:
 
 def live_view(
     get_run: Callable[[], Any], idle_message_key: str, draw_progress: Callable[[Any], None],
-    draw_charts: Callable[[Any], None], draw_stop: Callable[[bool], None],
+    draw_charts: Callable[[Any, bool], None], draw_stop: Callable[[bool], None],
 ) -> None:
     """Draw a background run's latest snapshot from a fragment that polls only while the run is active.
 
@@ -135,6 +136,10 @@ def live_view(
     ends, one full rerun redefines the fragment without ``run_every``, which stops the polling and lets the
     rest of the page (buttons, past runs) catch up. ``draw_stop(running)`` places the Stop button from inside
     the fragment, so that a click reruns the fragment alone and the stop shows at once.
+
+    ``draw_charts(snapshot, live)`` draws light charts while ``live``, which stays true for the fragment's pass
+    that first sees the run ended: full-resolution charts then wait for the full rerun, so the browser is not
+    busy drawing them when it should be showing that the run stopped.
     """
     run = get_run()
     polling = run is not None and not run.snapshot().done
@@ -151,8 +156,9 @@ def live_view(
             return
         current.heartbeat()
         draw_progress(snapshot)
-        draw_charts(snapshot)
-        if snapshot.done and st.session_state.get(polling_key):
+        ending = bool(st.session_state.get(polling_key))  # the run was live when the page was last drawn in full
+        draw_charts(snapshot, not snapshot.done or ending)
+        if snapshot.done and ending:
             # Let the browser show the ending first; the full rerun comes with the next poll.
             if st.session_state.get(ended_key):
                 st.session_state[polling_key] = st.session_state[ended_key] = False
@@ -177,7 +183,7 @@ def paced(key: str, build: Callable[[], T], *, settings: Hashable, data: Hashabl
     A live page places the same value again between builds: its bytes are then identical, so Streamlit sends a
     reference to the browser's cached copy and the browser keeps what it drew instead of drawing it anew.
     """
-    cache: dict[str, _Built] = st.session_state.setdefault("live_paced", {})
+    cache: dict[str, _Built] = current_tab().views  # emptied with the tab when its page has closed
     built = cache.get(key)
     now = time.monotonic()
     if built is None or built.settings != settings or (built.data != data and now - built.at >= min_interval_s):
