@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from core.i18n import Message
+
 MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 # keras/src/datasets/mnist.py passes this as get_file(file_hash=...).
 MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
@@ -30,7 +32,16 @@ _CHUNK_BYTES = 1 << 16
 
 
 class MnistDownloadError(RuntimeError):
-    """MNIST could not be downloaded or did not match its published checksum."""
+    """MNIST could not be downloaded or did not match its published checksum; says why in either language."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.key = f"mnist.error.{key}"
+        self.values = values
+        super().__init__(self.as_message().text("en"))
+
+    def as_message(self) -> Message:
+        """The explanation as a translatable value (``core.i18n.error_message`` uses it)."""
+        return Message(self.key, self.values)
 
 
 def cache_dir() -> Path:
@@ -67,10 +78,7 @@ def fetch_mnist(
     try:
         digest = _download(url, partial, progress, opener, timeout_s)
         if digest != sha256:
-            raise MnistDownloadError(
-                f"The downloaded MNIST file is damaged: its SHA-256 is {digest}, expected {sha256}. "
-                "Try again; if it keeps failing, the download is being altered on the way."
-            )
+            raise MnistDownloadError("damaged", digest=digest, expected=sha256)
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
@@ -93,10 +101,7 @@ def _download(url: str, path: Path, progress: Progress | None, opener: Opener, t
                     progress(done, total)
     except (urllib.error.URLError, OSError, TimeoutError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise MnistDownloadError(
-            f"Could not download MNIST from {url} ({reason}). The computer may be offline; "
-            f"connect to the internet, or copy mnist.npz into {path.parent} by hand."
-        ) from exc
+        raise MnistDownloadError("offline", url=url, reason=str(reason), folder=str(path.parent)) from exc
     return digest.hexdigest()
 
 

@@ -181,11 +181,23 @@ def test_an_errors_message_is_its_own_explanation_or_its_type_and_text():
     assert crashed.text("en") == crashed.text("ko") == "RuntimeError: CUDA error: out of memory"
 
 
-RUN_MESSAGE_PREFIXES = ("runner.", "engine.", "choice.", "error.exception", "error.unknown_choice", "error.max_updates",
-                        "error.time_budget", "error.data_rows", "error.hidden_", "error.compare_")
-
-
-@pytest.mark.parametrize("key", sorted(k for k in TABLES["ko"] if k.startswith(RUN_MESSAGE_PREFIXES)))
-def test_run_messages_pick_their_korean_particles_instead_of_writing_both(key):
+@pytest.mark.parametrize("key", sorted(TABLES["ko"]))
+def test_korean_texts_pick_their_particles_instead_of_writing_both(key):
     assert not any(pair in TABLES["ko"][key] for pair in ("은(는)", "는(은)", "이(가)", "가(이)", "을(를)", "를(을)",
                                                            "과(와)", "와(과)", "(으)로"))
+
+
+@pytest.mark.parametrize(("text", "particle", "expected"), [
+    ("50", "은", "50은"), ("32", "은", "32는"), ("1,000", "이", "1,000이"), ("4", "을", "4를"), ("0", "은", "0은"),
+    ("0.001", "을", "0.001을"), ("256", "과", "256과"), ("학습률", "은", "학습률은"), ("배치", "은", "배치는"),
+    ("모멘텀", "으로", "모멘텀으로"), ("서울", "으로", "서울로"), ("SGD", "이", "SGD가"), ("Adam", "이", "Adam이"),
+])
+def test_korean_particles_follow_the_sound_of_the_word_before(text, particle, expected):
+    from core.i18n import korean_particle
+
+    assert text + korean_particle(text, particle) == expected
+
+
+def test_korean_refusal_reads_with_the_right_particle_for_the_number():
+    assert t("rec.inside", "ko", batch=50, low=32, high=256).startswith("배치 사이즈 50은 ")
+    assert t("rec.inside", "ko", batch=32, low=32, high=256).startswith("배치 사이즈 32는 ")

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from core.i18n import error_message
 from core.mnist import MNIST_SHA256, MNIST_URL, MnistDownloadError, cache_dir, fetch_mnist, load_mnist
 
 
@@ -77,6 +78,8 @@ def test_offline_gives_a_clear_error(tmp_path: Path) -> None:
         fetch_mnist(directory=tmp_path, opener=offline)
     assert MNIST_URL in str(caught.value) and str(tmp_path) in str(caught.value)
     assert list(tmp_path.iterdir()) == []
+    korean = error_message(caught.value).text("ko")  # what a Korean page shows when the run fails
+    assert "내려받지 못했습니다" in korean and str(tmp_path) in korean and "may be offline" not in korean
 
 
 def test_load_returns_the_first_training_images(small_npz: tuple[str, str], tmp_path: Path) -> None:

@@ -28,13 +28,19 @@ def t(key: str, lang: str = DEFAULT_LANG, /, **values: object) -> str:
 
 
 class _Formatter(string.Formatter):
-    """``str.format`` plus English plurals: ``{n:plural:update|updates}`` is "update" when n is 1, else "updates"."""
+    """``str.format`` plus English plurals and Korean particles.
+
+    ``{n:plural:update|updates}`` is "update" when n is 1, else "updates"; ``{batch:,@은}`` is the value followed
+    by 은 or 는, whichever its last sound takes ("50은", "32는"), and likewise 이/가, 을/를, 과/와, 으로/로.
+    """
 
     def format_field(self, value: object, format_spec: str) -> str:
         if format_spec.startswith("plural:"):
             one, _, other = format_spec.removeprefix("plural:").partition("|")
             return one if _is_one(value) else other
-        return super().format_field(value, format_spec)  # type: ignore[no-any-return]
+        spec, at, particle = format_spec.partition("@")
+        text: str = super().format_field(value, spec)
+        return text + korean_particle(text, particle) if at else text
 
 
 def _is_one(value: object) -> bool:
@@ -45,6 +51,49 @@ def _is_one(value: object) -> bool:
 
 
 _FORMATTER = _Formatter()
+
+# (after a final consonant, after a vowel) for each particle, found by either form.
+_PARTICLES = {form: pair for pair in (("은", "는"), ("이", "가"), ("을", "를"), ("과", "와"), ("으로", "로"))
+              for form in pair}
+# Final consonant of each digit read in Sino-Korean (영 일 이 삼 사 오 육 칠 팔 구): 0 none, 1 ㄹ, 2 other.
+_DIGIT_FINAL = {"0": 2, "1": 1, "2": 0, "3": 2, "4": 0, "5": 0, "6": 2, "7": 1, "8": 1, "9": 0}
+
+
+def _final_consonant(text: str) -> int | None:
+    """How ``text`` ends when read aloud in Korean: 0 on a vowel, 1 on ㄹ, 2 on another consonant; None if unknown."""
+    word = text.rstrip(" )]'\"*")
+    if not word:
+        return None
+    last = word[-1]
+    if "가" <= last <= "힣":
+        final = (ord(last) - ord("가")) % 28
+        return 0 if final == 0 else 1 if final == 8 else 2
+    if last.isdigit():
+        digits = word.replace(",", "")
+        if "." in digits or last != "0" or digits.strip("0") == "":
+            return _DIGIT_FINAL[last]  # 0.5 reads 영점오; 30 reads 삼십, but 0 alone reads 영
+        zeros = len(digits) - len(digits.rstrip("0"))
+        return 0 if zeros >= 12 else 2  # 십, 백, 천, 만, 억 end on a consonant; 조 does not
+    if last.isascii() and last.isalpha():
+        return 1 if last in "lL" else 2 if last in "mnMN" else 0  # 엘 / 엠, 엔 / the other letters' names
+    return None
+
+
+def korean_particle(text: str, particle: str) -> str:
+    """The form of ``particle`` (given as either form, e.g. 은 or 는) that follows ``text`` when read aloud.
+
+    >>> [n + korean_particle(n, "은") for n in ("50", "32", "1,000", "학습률", "Adam")]
+    ['50은', '32는', '1,000은', '학습률은', 'Adam은']
+    >>> "서울" + korean_particle("서울", "으로"), "배치" + korean_particle("배치", "이")
+    ('서울로', '배치가')
+    """
+    after_consonant, after_vowel = _PARTICLES[particle]
+    final = _final_consonant(text)
+    if final is None:
+        return f"{after_consonant}({after_vowel})" if after_consonant != "으로" else "(으)로"
+    if after_consonant == "으로":
+        return "로" if final in (0, 1) else "으로"
+    return after_vowel if final == 0 else after_consonant
 
 
 @dataclass(frozen=True)

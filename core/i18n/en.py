@@ -89,6 +89,10 @@ STRINGS: dict[str, str] = {
     "{samples:,} {samples:plural:sample|samples} seen.",
     "runner.not_started": "Not started yet.",
     "runner.preparing": "Preparing the data…",
+    "mnist.error.damaged": "The downloaded MNIST file is damaged: its SHA-256 is {digest}, expected {expected}. "
+    "Try again; if it keeps failing, the download is being altered on the way.",
+    "mnist.error.offline": "Could not download MNIST from {url} ({reason}). The computer may be offline; connect "
+    "to the internet, or copy mnist.npz into {folder} by hand.",
     "runner.download.sized": "Downloading MNIST (once): {done} of {total} MB…",
     "runner.download.unsized": "Downloading MNIST (once): {done} MB…",
     "runner.waiting": "Waiting for a free training slot.",
@@ -317,6 +321,7 @@ STRINGS: dict[str, str] = {
     "train.fig.loss_smoothed": "smoothed",
     "train.fig.lr": "learning rate",
     "train.fig.epoch_end": "end of an epoch",
+    "train.fig.epoch_end_every": "end of an epoch (every {step} {step:plural:epoch|epochs})",
     "train.fig.class": "class {label}",
     "train.schedule": "Learning-rate schedule (the lesson's tips)",
     "train.lr_rule": "Scale the learning rate with the batch size",

@@ -38,8 +38,8 @@ STRINGS: dict[str, str] = {
     "field.epoch": "에폭",
     "field.samples": "샘플 수",
     # errors raised by core
-    "error.not_whole": "{field}는(은) 정수여야 합니다. 입력값: {value}",
-    "error.too_small": "{field}는(은) {minimum} 이상이어야 합니다. 입력값: {value}",
+    "error.not_whole": "{field:@은} 정수여야 합니다. 입력값: {value}",
+    "error.too_small": "{field:@은} {minimum} 이상이어야 합니다. 입력값: {value}",
     "error.split_not_number": "검증 데이터 비율은 숫자여야 합니다. 입력값: {value}",
     "error.split_range": "검증 데이터 비율은 0 이상 1 미만이어야 합니다. 입력값: {value}",
     "error.framework": "프레임워크는 {choices} 중 하나여야 합니다. 입력값: {value}",
@@ -50,10 +50,10 @@ STRINGS: dict[str, str] = {
     "해당합니다.",
     "error.keras_devices": "여기서 Keras 방식은 단일 장치 model.fit입니다. 장치 수를 1로 설정하세요.",
     "error.throughput": "처리량은 초당 샘플 수로 0보다 커야 합니다. 입력값: {value}",
-    "error.size_range": "{dataset}은(는) 샘플 {low:,} ~ {high:,}개를 씁니다. 입력값: {n:,}",
+    "error.size_range": "{dataset:@은} 샘플 {low:,} ~ {high:,}개를 씁니다. 입력값: {n:,}",
     "error.lr_positive": "학습률은 0보다 큰 숫자여야 합니다. 입력값: {value}",
     "error.noise": "노이즈는 0 이상의 숫자여야 합니다. 입력값: {value}",
-    "error.drop_every_batch": "drop_last가 켜져 있고 배치 사이즈 {batch:,}이(가) 학습 샘플 {train:,}개보다 커서 모든 "
+    "error.drop_every_batch": "drop_last가 켜져 있고 배치 사이즈 {batch:,@이} 학습 샘플 {train:,}개보다 커서 모든 "
     "배치가 버려지고 아무것도 학습하지 않습니다.",
     "error.too_many_updates": "이 학습은 업데이트를 {updates:,}번 합니다. 한도는 {limit:,}번입니다. 배치 사이즈를 "
     "키우거나 에폭을 줄이세요.",
@@ -85,6 +85,10 @@ STRINGS: dict[str, str] = {
     "engine.finished": "완료: {epochs} 에폭, 업데이트 {updates}회, 학습한 샘플 {samples:,}개",
     "runner.not_started": "아직 시작하지 않았습니다.",
     "runner.preparing": "데이터를 준비하는 중…",
+    "mnist.error.damaged": "내려받은 MNIST 파일이 손상되었습니다: SHA-256이 {digest}입니다. {expected:@과} 같아야 "
+    "합니다. 다시 시도하세요. 계속 실패하면 내려받는 도중에 파일이 바뀌고 있는 것입니다.",
+    "mnist.error.offline": "{url}에서 MNIST를 내려받지 못했습니다({reason}). 컴퓨터가 오프라인일 수 있습니다. "
+    "인터넷에 연결하거나 mnist.npz를 {folder} 폴더에 직접 복사하세요.",
     "runner.download.sized": "MNIST 내려받는 중(처음 한 번만): {total} MB 중 {done} MB…",
     "runner.download.unsized": "MNIST 내려받는 중(처음 한 번만): {done} MB…",
     "runner.waiting": "학습 자리를 기다리는 중입니다.",
@@ -189,11 +193,11 @@ STRINGS: dict[str, str] = {
     "rec.class.small": "작음 (< 1000)",
     "rec.class.medium": "중간 (1000-10000)",
     "rec.class.large": "큼 (> 10000)",
-    "rec.inside": "배치 사이즈 {batch}은(는) 권장 범위 {low}–{high} 안에 있습니다.",
-    "rec.below": "배치 사이즈 {batch}은(는) 권장 범위 {low}–{high}보다 작습니다: 업데이트가 잦고 노이즈가 많습니다.",
-    "rec.above": "배치 사이즈 {batch}은(는) 권장 범위 {low}–{high}보다 큽니다: 업데이트가 적고 안정적이지만 메모리를 "
+    "rec.inside": "배치 사이즈 {batch:@은} 권장 범위 {low}–{high} 안에 있습니다.",
+    "rec.below": "배치 사이즈 {batch:@은} 권장 범위 {low}–{high}보다 작습니다: 업데이트가 잦고 노이즈가 많습니다.",
+    "rec.above": "배치 사이즈 {batch:@은} 권장 범위 {low}–{high}보다 큽니다: 업데이트가 적고 안정적이지만 메모리를 "
     "더 씁니다.",
-    "warn.zero_updates": "배치 사이즈 {batch:,}이(가) 장치당 샘플 {per_rank:,}개보다 크고 drop_last가 켜져 있어 "
+    "warn.zero_updates": "배치 사이즈 {batch:,@이} 장치당 샘플 {per_rank:,}개보다 크고 drop_last가 켜져 있어 "
     "배치가 하나도 만들어지지 않습니다. 모델이 한 번도 업데이트되지 않습니다.",
     "note.full_batch": "배치 사이즈 {batch:,}: 학습 샘플 {per_rank:,}개보다 큽니다. 이렇게 설정해도 됩니다. "
     "DataLoader가 {per_rank:,}개 전체를 배치 하나로 묶으므로 에폭마다 반복이 1번이며, 강의의 전체 배치 예시 "
@@ -292,7 +296,7 @@ STRINGS: dict[str, str] = {
     "train.download_csv": "기록 내려받기 (CSV)",
     "train.download_json": "기록 내려받기 (JSON)",
     "train.compare": "이전 학습 겹쳐 보기",
-    "train.param_conflict": "링크의 설정(배치 사이즈 {raw})으로는 함께 학습할 수 없어 배치 사이즈 {used}을(를) 대신 "
+    "train.param_conflict": "링크의 설정(배치 사이즈 {raw})으로는 함께 학습할 수 없어 배치 사이즈 {used:@을} 대신 "
     "사용합니다.",
     "train.fig.train_loss": "학습 손실 (Training Loss)",
     "train.fig.val_loss": "검증 손실 (Validation Loss)",
@@ -305,6 +309,7 @@ STRINGS: dict[str, str] = {
     "train.fig.loss_smoothed": "스무딩",
     "train.fig.lr": "학습률",
     "train.fig.epoch_end": "에폭의 끝",
+    "train.fig.epoch_end_every": "에폭의 끝 ({step}에폭마다)",
     "train.fig.class": "클래스 {label}",
     "train.schedule": "학습률 스케줄 (강의의 최적화 팁)",
     "train.lr_rule": "배치 사이즈에 맞춰 학습률 키우기",
@@ -368,7 +373,7 @@ STRINGS: dict[str, str] = {
     "compare.budget.time": "같은 시간",
     "compare.budget_note.epochs": "배치 사이즈마다 {epochs} 에폭을 학습하므로 작은 배치일수록 가중치 업데이트를 더 "
     "많이 합니다.",
-    "compare.budget_note.updates": "배치 사이즈마다 가중치 업데이트를 {updates}번 합니다. 배치 {reference}이(가) "
+    "compare.budget_note.updates": "배치 사이즈마다 가중치 업데이트를 {updates}번 합니다. 배치 {reference:@이} "
     "{epochs} 에폭 동안 하는 횟수입니다. 그래서 큰 배치일수록 샘플을 더 많이 봅니다.",
     "compare.budget_note.time": "배치 사이즈마다 실제 시간 {seconds}초 동안 학습합니다.",
     "compare.seconds": "배치 사이즈당 시간(초)",
@@ -436,18 +441,18 @@ STRINGS: dict[str, str] = {
     "compare.verdicts_note": "시드 하나, 데이터셋 하나로 한 번 비교한 결과일 뿐 증명은 아닙니다.",
     "compare.verdict.holds": "여기서는 맞습니다",
     "compare.verdict.fails": "여기서는 맞지 않습니다",
-    "compare.claim.frequent": "**더 잦은 가중치 업데이트(작은 배치)** — {verdict}: 배치 {small}은(는) 에폭당 배치 "
+    "compare.claim.frequent": "**더 잦은 가중치 업데이트(작은 배치)** — {verdict}: 배치 {small:@은} 에폭당 배치 "
     "{large}보다 {ratio}배 많이 업데이트했습니다({small_n} 대 {large_n}).",
-    "compare.claim.slower": "**에폭당 더 긴 학습 시간(작은 배치)** — {verdict}: 한 에폭에 배치 {small}은(는) 배치 "
+    "compare.claim.slower": "**에폭당 더 긴 학습 시간(작은 배치)** — {verdict}: 한 에폭에 배치 {small:@은} 배치 "
     "{large}보다 {ratio}배 오래 걸렸습니다({small_s}초 대 {large_s}초).",
-    "compare.claim.faster": "**더 빠른 학습(큰 배치)** — {verdict}: 배치 {large}은(는) 초당 배치 {small}보다 "
+    "compare.claim.faster": "**더 빠른 학습(큰 배치)** — {verdict}: 배치 {large:@은} 초당 배치 {small}보다 "
     "{ratio}배 많은 샘플을 처리했습니다({large_r} 대 {small_r}).",
     "compare.claim.noisier": "**더 큰 노이즈(작은 배치)** — {verdict}: 배치 {small}의 손실 곡선은 배치 {large}보다 "
     "{ratio}배 요동쳤습니다(업데이트 간 변화량의 표준편차 {small_v} 대 {large_v}).",
     "compare.claim.stable": "**안정적인 그래디언트(큰 배치)** — {verdict}: 배치 {large}의 미니배치 그래디언트가 전체 "
-    "배치 그래디언트에 더 가깝습니다(평균 코사인 {large_c}, 배치 {small}은(는) {small_c}).",
+    "배치 그래디언트에 더 가깝습니다(평균 코사인 {large_c}, 배치 {small:@은} {small_c}).",
     "compare.claim.generalise": "**더 나은 일반화(작은 배치)** — {verdict}: 일반화 격차(훈련 정확도 − 검증 정확도)가 "
-    "배치 {small}은(는) {small_g}%p, 배치 {large}은(는) {large_g}%p입니다.",
+    "배치 {small:@은} {small_g}%p, 배치 {large:@은} {large_g}%p입니다.",
     "compare.run_status.waiting": "대기",
     "compare.run_status.running": "학습 중",
     "compare.run_status.finished": "완료",
@@ -641,7 +646,7 @@ STRINGS: dict[str, str] = {
     "lr.adam.new_beta2": "β2",
     "lr.adam.new_eps": "ε",
     "lr.adam.smaller": "새 배치가 기준 배치보다 작습니다 (κ < 1): 규칙이 학습률을 낮추고 베타를 1 쪽으로 옮깁니다.",
-    "lr.warn.linear_limit": "배치 사이즈 {batch:,}은(는) 약 8k ({limit:,})를 넘습니다. Goyal et al. 2017에서 선형 "
+    "lr.warn.linear_limit": "배치 사이즈 {batch:,@은} 약 8k ({limit:,})를 넘습니다. Goyal et al. 2017에서 선형 "
     "규칙(워밍업 포함)은 ImageNet에서 미니배치 약 8k까지만 작은 배치의 정확도와 같았고, 그 이상에서는 조정된 학습률이 "
     "대개 너무 큽니다.",
     "lr.note.rules": "어떤 규칙을 쓸까요? 선형 규칙은 (모멘텀) SGD에서 흔히 쓰고, 제곱근 규칙은 Adam과 RMSprop을 위해 "
@@ -663,7 +668,7 @@ STRINGS: dict[str, str] = {
     "lr.decay.cosine": "코사인 감소",
     "lr.min_lr": "감소 하한",
     "lr.min_lr_help": "학습이 끝날 때 감소가 향하는 학습률 (0: 0까지 감소).",
-    "lr.use_scaled": "선형 조정된 {lr}을(를) 목표로 쓰기",
+    "lr.use_scaled": "선형 조정된 {lr:@을} 목표로 쓰기",
     "lr.metric.warmup_updates": "워밍업 업데이트 수",
     "lr.metric.warmup_updates_help": "워밍업 에폭 × 에폭당 업데이트 수.",
     "lr.metric.first_lr": "업데이트 1의 학습률",
@@ -677,17 +682,17 @@ STRINGS: dict[str, str] = {
     "lr.warn.no_warmup": "워밍업 없음: 모든 업데이트가 목표 학습률로 시작합니다.",
     "lr.invalid": "이 설정으로는 스케줄을 만들 수 없습니다: {message}",
     "lr.share": "주소창에 모든 설정이 담겨 있습니다: 복사해서 이 페이지를 그대로 공유하세요.",
-    "lr.error.not_number": "{name}은(는) 유한한 숫자여야 합니다. 입력값: {value}.",
-    "lr.error.not_positive": "{name}은(는) 0보다 커야 합니다. 입력값: {value}.",
-    "lr.error.negative": "{name}은(는) 0 이상이어야 합니다. 입력값: {value}.",
-    "lr.error.batch": "{name}은(는) 1 이상의 정수여야 합니다. 입력값: {value}.",
+    "lr.error.not_number": "{name:@은} 유한한 숫자여야 합니다. 입력값: {value}.",
+    "lr.error.not_positive": "{name:@은} 0보다 커야 합니다. 입력값: {value}.",
+    "lr.error.negative": "{name:@은} 0 이상이어야 합니다. 입력값: {value}.",
+    "lr.error.batch": "{name:@은} 1 이상의 정수여야 합니다. 입력값: {value}.",
     "lr.error.rule": "조정 규칙은 {choices} 중 하나여야 합니다. 입력값: {value}.",
-    "lr.error.beta_range": "{name}은(는) 0 이상 1 미만이어야 합니다. 입력값: {value}.",
+    "lr.error.beta_range": "{name:@은} 0 이상 1 미만이어야 합니다. 입력값: {value}.",
     "lr.error.beta_negative": "배치 사이즈 {batch:,} (κ = {kappa})에서는 베타가 0 이하가 됩니다: 제곱근 규칙에 "
     "해당하는 Adam 설정이 없습니다. 이 베타로 도달할 수 있는 가장 큰 배치 사이즈는 {largest:,}입니다.",
     "lr.error.warmup_epochs": "워밍업은 0 이상의 정수 에폭이어야 합니다. 입력값: {value}.",
     "lr.error.decay": "감소 방식은 {choices} 중 하나여야 합니다. 입력값: {value}.",
-    "lr.error.floor_above_final": "감소 하한 {min_lr}이(가) 최종 학습률 {final_lr}보다 큽니다.",
+    "lr.error.floor_above_final": "감소 하한 {min_lr:@이} 최종 학습률 {final_lr}보다 큽니다.",
     "lr.fig.title": "업데이트별 학습률: 업데이트 {updates}회, 에폭 {epochs}회 (에폭당 {per_epoch}회)",
     "lr.fig.x": "업데이트 (가중치 업데이트, 1 = 첫 번째)",
     "lr.fig.y": "학습률",
@@ -737,7 +742,7 @@ STRINGS: dict[str, str] = {
     "paths.table.status": "상태",
     "paths.status.ok": "수렴 중",
     "paths.status.diverged": "발산",
-    "paths.diverged": "{method}이(가) {update}번째 업데이트에서 발산했습니다. 손실이 폭발해 경로를 그 자리에서 "
+    "paths.diverged": "{method:@이} {update}번째 업데이트에서 발산했습니다. 손실이 폭발해 경로를 그 자리에서 "
     "멈추고, 그 전까지 그린 부분만 보여 줍니다. 학습률을 줄여 보세요.",
     "paths.minimum": "최소제곱 해(닫힌 형태): w = {w}, b = {b}, 손실 = {loss}.",
     "paths.data": "데이터: x ~ N(1, 1)인 샘플 {n}개, y = 2x − 1에 노이즈 {noise}; 손실: 평균제곱오차.",
