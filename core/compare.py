@@ -32,7 +32,7 @@ from core.i18n import Message, error_message, fmt_float, t
 from core.models import build_model
 from core.noise import DEFAULT_DRAWS, NoiseReport, measure, model_oracle
 from core.params import Param, ParamProblem, format_value, parse_params, to_query
-from core.runner import RunQueue, RunStatus, Snapshot, TrainingRun, default_queue
+from core.runner import RunQueue, RunStatus, Snapshot, TrainingRun, default_queue, throughput
 from core.schedules import DECAYS, MAX_WARMUP_EPOCHS, RULES, WARMUP_START, Decay, Rule, scale_lr, schedule
 from core.train_figures import RUN_COLOURS
 from core.training_view import LR_MAX, LR_MIN, MAX_BATCH, MAX_EPOCHS  # the Training page's bounds
@@ -281,7 +281,7 @@ def summarise(snapshot: Snapshot) -> RunSummary:
         updates=updates,
         epochs_done=epochs_done,
         wall_time_s=wall,
-        samples_per_s=samples / wall if wall > 0 else None,
+        samples_per_s=throughput(history),  # the figure its progress line shows
         time_per_epoch_s=wall / epochs_done if epochs_done > 0 else None,
         updates_per_epoch=plan_.updates_per_epoch,
         peak_memory_bytes=final.peak_memory_bytes if measured else step_memory_estimate(snapshot.config),  # type: ignore[union-attr, arg-type]

@@ -193,6 +193,13 @@ class Snapshot:
         return self.status in FINAL_STATUSES
 
 
+def throughput(history: UpdateHistory) -> float | None:
+    """Samples per second of training: samples seen over the time of the last update (evaluation not counted)."""
+    if not len(history) or history.wall_time[-1] <= 0:
+        return None
+    return float(history.samples_seen[-1]) / float(history.wall_time[-1])
+
+
 def _empty_history() -> UpdateHistory:
     arrays = [np.zeros(0, dtype=dtype) for dtype in (np.int64, np.float64, np.int64, np.float32, np.float32,
                                                       np.float64, np.int64, np.float64)]
@@ -323,7 +330,6 @@ class TrainingRun(BackgroundRun[Snapshot]):
         history = trainer.history
         done = len(history)
         elapsed = time.monotonic() - self._train_started if self._train_started else 0.0
-        samples = int(history.samples_seen[-1]) if done else 0
         epoch, iteration = trainer.position(done)
         total = self.config.update_limit
         budget = self.config.time_budget_s
@@ -347,7 +353,7 @@ class TrainingRun(BackgroundRun[Snapshot]):
                 total_updates=total,
                 elapsed_s=elapsed,
                 eta_s=eta,
-                samples_per_s=samples / elapsed if done and elapsed > 0 else None,
+                samples_per_s=throughput(history),
             ),
             boundary=self._boundary,
             device=str(trainer.device),

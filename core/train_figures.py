@@ -59,6 +59,25 @@ def downsample_indices(length: int, max_points: int = MAX_POINTS) -> np.ndarray:
     return np.unique(indices)
 
 
+MAX_EPOCH_MARKS = 20  # dotted epoch-end lines a loss chart draws; a 300-epoch run marks every 20th epoch
+
+
+def epoch_mark_step(epochs: int, max_marks: int = MAX_EPOCH_MARKS) -> int:
+    """Mark every k-th epoch end, k the smallest of 1, 2, 5, 10, 20, 50, … that leaves at most ``max_marks`` lines.
+
+    >>> [epoch_mark_step(e) for e in (10, 20, 21, 100, 300, 1000)]
+    [1, 1, 2, 5, 20, 50]
+    """
+    step, scale = 1, 1
+    while -(-epochs // step) > max_marks:
+        for factor in (2, 5, 10):
+            step = factor * scale
+            if -(-epochs // step) <= max_marks:
+                return step
+        scale *= 10
+    return step
+
+
 SMOOTH_BLOCK = 256  # values per vectorised block of the moving average
 
 
@@ -167,10 +186,12 @@ def loss_figure(
                 "name": t("train.fig.lr", lang), "line": {"color": "#54A24B", "width": 1.5, "dash": "dot"},
             })
     shapes_x: list[float | None] = []
+    mark_step = 1
     if runs and runs[-1].updates_per_epoch > 0:
         current_run = runs[-1]
         ends = np.arange(current_run.updates_per_epoch, len(current_run.update) + 1, current_run.updates_per_epoch)
-        ends = ends[downsample_indices(len(ends), 200)] - 1 if len(ends) else ends
+        mark_step = epoch_mark_step(len(ends))
+        ends = ends[mark_step - 1::mark_step] - 1  # epochs k, 2k, …: each line still sits on a real epoch end
         for x in _x_values(current_run, x_axis)[ends]:
             shapes_x.extend([float(x), float(x), None])
     if shapes_x:
@@ -178,7 +199,9 @@ def loss_figure(
         top = float(finite.max()) if finite.size else 1.0
         data.append({
             "type": "scatter", "x": shapes_x, "y": [0.0, top, None] * (len(shapes_x) // 3), "mode": "lines",
-            "name": t("train.fig.epoch_end", lang), "hoverinfo": "skip",
+            "name": t("train.fig.epoch_end", lang) if mark_step == 1 else t("train.fig.epoch_end_every", lang,
+                                                                             step=mark_step),
+            "hoverinfo": "skip",
             "line": {"color": "#999999", "width": 1, "dash": "dot"},
         })
     layout: dict[str, Any] = {
@@ -232,8 +255,11 @@ def boundary_figure(
     layout = {
         "height": 380,
         "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
-        "xaxis": {"range": [float(xs[0]), float(xs[-1])], "title": {"text": "x₁"}},
-        "yaxis": {"range": [float(ys[0]), float(ys[-1])], "title": {"text": "x₂"}, "scaleanchor": "x"},
+        # Equal scales shrink the plot to the data's shape (constrain="domain") instead of widening the x range
+        # past the shaded grid, which would leave bare bands beside it.
+        "xaxis": {"range": [float(xs[0]), float(xs[-1])], "title": {"text": "x₁"}, "constrain": "domain"},
+        "yaxis": {"range": [float(ys[0]), float(ys[-1])], "title": {"text": "x₂"}, "scaleanchor": "x",
+                  "constrain": "domain"},
         "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom"},
         "uirevision": "boundary",
     }

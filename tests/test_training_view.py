@@ -122,6 +122,22 @@ def test_downsampling_keeps_at_most_2000_points_and_the_last():
     assert list(downsample_indices(5)) == [0, 1, 2, 3, 4]
 
 
+@pytest.mark.parametrize(("epochs", "marked"), [(10, list(range(1, 11))), (300, list(range(20, 301, 20))),
+                                                (45, list(range(5, 46, 5)))])
+def test_a_long_run_marks_every_kth_epoch_end_instead_of_a_wall_of_lines(epochs, marked):
+    from core.train_figures import UpdateCurves
+
+    per_epoch, total = 3, 3 * epochs
+    update = np.arange(1, total + 1)
+    curves = UpdateCurves("run", update, update / per_epoch, update * 10, update * 0.01, np.ones(total),
+                          np.full(total, 0.001), per_epoch)
+    for lang in ("en", "ko"):
+        marks = next(trace for trace in loss_figure([curves], lang=lang).data if trace.hoverinfo == "skip")
+        drawn = [x for x in marks.x if x is not None][::2]
+        assert [round(x / per_epoch) for x in drawn] == marked  # each line on a real epoch end, x = its update
+        assert (str(marked[1] - marked[0]) in marks.name) == (len(marked) < epochs)
+
+
 def test_smoothing_is_bias_corrected_and_zero_weight_is_raw():
     values = np.array([1.0, 2.0, 3.0])
     assert smooth(values, 0.0).tolist() == [1.0, 2.0, 3.0]
