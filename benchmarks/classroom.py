@@ -2,13 +2,16 @@
 
 Run: python benchmarks/classroom.py [--json] [--sessions 10 30] [--waves 1]
 
-Each session is a Playwright context in one headless Chromium (``--waves`` > 1 opens them in waves instead of
-all at once). Every session opens ``/training`` with a small run (moons, 1,000 samples, batch 32, 20 epochs,
-seed = session number), presses Train and waits for "Finished". Printed per class size: runs finished,
-exceptions shown, whether every run's updates equal its plan (from the server's run log), the longest queue
-wait, whether the queue was first come first served, the server's RSS and thread count (baseline, peak, and
-after every tab closed, with the seconds it took to get back within 10 % / to the baseline thread count).
-A last check opens 10 longer runs, closes 5 tabs mid-run and reports how long their slots took to free.
+Each session is a Playwright context in one headless Chromium. ``--waves`` > 1 lets the class arrive in waves:
+each wave opens its tabs when the previous wave's runs have finished, and every tab stays open to the end (one
+Chromium rendering 30 live pages on the same 2 cores as the server stalls the browser, not the server). Every
+session opens ``/training`` with a small run (moons, 1,000 samples, batch 32, 20 epochs, seed = session number),
+presses Train and waits for "Finished". Printed per class size: runs finished, exceptions shown, whether every
+run's updates equal its plan (from the server's run log), the longest queue wait, whether the queue was first
+come first served, the server's RSS and thread count (baseline, peak, and after every tab closed, with the
+seconds it took to get back within 10 % / to the baseline thread count; the baseline is the server after one
+warm-up run whose tab has closed and been forgotten). A last check opens 10 longer runs, closes 5 tabs mid-run
+and reports how long their slots took to free.
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port, _wait_healthy  # noqa: E402
+from core.tabs import CLOSED_TTL_S, SWEEP_EVERY_S  # noqa: E402
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, SERVER_ENV, _free_port, _wait_healthy  # noqa: E402
 
 RUN_PATH = "/training?dataset=moons&n=1000&batch_size=32&epochs=20&seed={seed}&lang=en"
 LONG_PATH = "/training?dataset=moons&n=5000&batch_size=4&epochs=50&seed={seed}&lang=en"
@@ -81,17 +85,18 @@ def classroom(browser: Any, url: str, pid: int, log: Path, sessions: int, waves:
     since = time.monotonic()
     tabs: list[tuple[Any, Any]] = []
     per_wave = -(-sessions // waves)
-    for wave in range(waves):
-        seeds = range(wave * per_wave + 1, min(sessions, (wave + 1) * per_wave) + 1)
-        tabs.extend(_open_and_train(browser, url, RUN_PATH, seed) for seed in seeds)
     finished = 0
-    deadline = time.monotonic() + 300
-    for _, page in tabs:
-        try:
-            page.get_by_text(FINISHED).wait_for(timeout=max(1, deadline - time.monotonic()) * 1000)
-            finished += 1
-        except Exception:  # noqa: BLE001 - a run that did not finish is counted, not raised
-            pass
+    for wave in range(waves):  # a wave arrives when the one before has finished; every tab stays open
+        seeds = range(wave * per_wave + 1, min(sessions, (wave + 1) * per_wave) + 1)
+        arrived = [_open_and_train(browser, url, RUN_PATH, seed) for seed in seeds]
+        tabs.extend(arrived)
+        deadline = time.monotonic() + 300
+        for _, page in arrived:
+            try:
+                page.get_by_text(FINISHED).wait_for(timeout=max(1, deadline - time.monotonic()) * 1000)
+                finished += 1
+            except Exception:  # noqa: BLE001 - a run that did not finish is counted, not raised
+                pass
     exceptions = sum(page.locator('[data-testid="stException"]').count() for _, page in tabs)
     all_done = time.monotonic()
     for context, _ in tabs:
@@ -167,18 +172,20 @@ def main() -> None:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true"],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "BEL_RUN_LOG": str(log)},
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env={**os.environ, "BEL_RUN_LOG": str(log), **SERVER_ENV},
         )
         url = f"http://127.0.0.1:{port}"
         try:
             _wait_healthy(url, process)
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                warm = browser.new_context()
-                warm.new_page().goto(url + RUN_PATH.format(seed=0))  # first visit imports torch: not the class's cost
-                warm.pages[0].wait_for_selector('[data-testid="stMetricValue"]', timeout=120_000)
+                # The baseline is the server after one finished run whose tab has closed and been forgotten: the
+                # first run imports torch, Plotly's figure classes and the training page once, not per student.
+                warm, page = _open_and_train(browser, url, RUN_PATH, 0)
+                page.get_by_text(FINISHED).wait_for(timeout=180_000)
                 warm.close()
-                time.sleep(5)
+                time.sleep(CLOSED_TTL_S + SWEEP_EVERY_S + 5)
                 for n in args.sessions:  # each figure printed as soon as it is known
                     _print(classroom(browser, url, process.pid, log, n, args.waves), args.json)
                 _print({"closing_tabs": closing_tabs(browser, url, log)}, args.json)

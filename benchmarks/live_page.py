@@ -33,7 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port, _wait_healthy  # noqa: E402
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, SERVER_ENV, _free_port, _wait_healthy  # noqa: E402
 
 PAGES = {
     "training": ("/training?dataset=moons&n=5000&batch_size=4&epochs=100&lang=en", "Train", "Stopped."),
@@ -203,7 +203,7 @@ def measure_page(page_name: str, repeats: int, train_s: float) -> dict[str, Any]
     port = _free_port()
     with tempfile.TemporaryDirectory() as tmp:
         run_log = Path(tmp) / "runs.jsonl"
-        env = {**os.environ, "BEL_RUN_LOG": str(run_log)}
+        env = {**os.environ, "BEL_RUN_LOG": str(run_log), **SERVER_ENV}
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true"],

@@ -47,6 +47,10 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 6
     raise TimeoutError(f"streamlit did not become healthy at {url}")
 
 
+# As the README starts the app: two malloc arenas in all (see core/heap.py), so a class's memory goes back.
+SERVER_ENV = {"MALLOC_ARENA_MAX": "2"}
+
+
 @contextlib.contextmanager
 def running_server(log: Path) -> Iterator[str]:
     """Serve app.py with `streamlit run` on a free loopback port; yields its URL."""
@@ -55,7 +59,7 @@ def running_server(log: Path) -> Iterator[str]:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true"],
-            cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT,
+            cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT, env={**os.environ, **SERVER_ENV},
         )
         url = f"http://127.0.0.1:{port}"
         try:
