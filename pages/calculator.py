@@ -26,7 +26,7 @@ from core.figures import conveyor_figure, timeline_figure
 from core.i18n import fmt_duration, fmt_float, fmt_int
 from core.params import ParamProblem
 from ui.lang import current_lang, tr
-from ui.present import control, hidden
+from ui.present import control, hidden, results_first_on_narrow_screens, wrap_button_labels
 from ui.runs import THROUGHPUT_KEY
 from ui.shell import require_app_shell
 from ui.urlstate import keep_settings, restore_settings, url_problems_ui
@@ -34,6 +34,7 @@ from ui.widgets import choice, log_number
 
 PREFIX = "calc_"
 PICTURES_DELAY_S = 1.0
+RESULTS_KEY = "calc_results"
 PARAM_NAMES = [param.name for param in PARAMS]
 
 
@@ -57,6 +58,7 @@ def _conflict(problem: ParamProblem) -> str:
 def presets_ui() -> None:
     """Buttons that load the lesson's worked examples."""
     st.caption(tr("calc.presets"))
+    wrap_button_labels("preset_")  # the MNIST example's label is long, and larger still on a projector
     for column, preset in zip(st.columns(len(PRESETS)), PRESETS, strict=True):
         column.button(tr(preset.key), key=f"preset_{preset.key}", on_click=_load, args=(preset.settings,),
                       width="stretch")
@@ -78,7 +80,6 @@ def _batch_size_ui(n: int) -> int:
 
 def inputs_ui() -> CalculatorSettings:
     """The settings widgets; returns one consistent settings object."""
-    st.subheader(tr("calc.inputs"))
     n = control("n", _key("n"), lambda: _log_number("calc.n", "n", MAX_SAMPLES))
     batch_size = control("batch_size", _key("batch_size"), lambda: _batch_size_ui(n))
     epochs = control("epochs", _key("epochs"), lambda: _log_number("calc.epochs", "epochs", MAX_EPOCHS))
@@ -261,8 +262,9 @@ def main() -> None:
     st.caption(tr("calc.intro"))
     url_problems_ui("calc", _conflict)
     presets_ui()
+    results_first_on_narrow_screens(RESULTS_KEY)
     inputs_col, results_col = st.columns([1, 2], gap="large")
-    with inputs_col:
+    with inputs_col, st.expander(tr("calc.inputs"), expanded=True):
         settings = inputs_ui()
     keep_settings("calc", settings, settings_to_query(settings), current_lang())
     try:
@@ -271,7 +273,7 @@ def main() -> None:
         with results_col:
             st.error(tr("calc.invalid", message=error.message(current_lang())))
         return
-    with results_col:
+    with results_col, st.container(key=RESULTS_KEY):
         results_ui(p)
     pictures_ui(p)
     what_if_ui(p)

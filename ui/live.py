@@ -76,10 +76,10 @@ def chart_controls(prefix: str, natural: XAxis = "updates") -> tuple[XAxis, floa
     if st.session_state.get(axis_key) is None or st.session_state.get(natural_key) != natural:
         st.session_state[axis_key] = natural  # a run whose budget is time reads best against time, and so on
         st.session_state[natural_key] = natural
-    axis_col, smooth_col, lr_col = st.columns([3, 2, 1.2])
-    with axis_col:
-        x_axis = choice(st.segmented_control, tr("train.x_axis"), X_AXES, key=axis_key,
-                        format_func=lambda a: tr(f"train.axis.{a}")) or natural
+    # The axis switch gets a row of its own: four options in two languages do not fit beside the slider at 1400 px.
+    x_axis = choice(st.segmented_control, tr("train.x_axis"), X_AXES, key=axis_key,
+                    format_func=lambda a: tr(f"train.axis.{a}")) or natural
+    smooth_col, lr_col = st.columns([3, 2], vertical_alignment="bottom")
     smoothing = smooth_col.slider(tr("train.smoothing"), 0.0, 0.99, 0.8, 0.01, key=f"{prefix}_smoothing")
     show_lr = lr_col.toggle(tr("train.show_lr"), key=f"{prefix}_show_lr")
     return x_axis, smoothing, show_lr

@@ -54,6 +54,19 @@ def apply_presenter_style() -> None:
         st.markdown(_PRESENTER_CSS, unsafe_allow_html=True)
 
 
+def results_first_on_narrow_screens(results_key: str) -> None:
+    """On a phone, where Streamlit stacks columns, put the column holding ``st.container(key=results_key)`` first."""
+    # Style-only HTML goes to Streamlit's event container, so the rule takes no room on the page.
+    st.html(f"<style>@media (max-width: 640px) {{ [data-testid=\"stColumn\"]:has(.st-key-{results_key}) "
+            "{ order: -1; } }</style>")
+
+
+def wrap_button_labels(key_prefix: str) -> None:
+    """Let the labels of buttons keyed ``key_prefix…`` wrap onto a second line instead of ending in "…"."""
+    st.html(f'<style>[class*="st-key-{key_prefix}"] button :is(p, div) '
+            "{ white-space: normal; overflow: visible; text-overflow: clip; }</style>")
+
+
 def control(name: str, key: str, render: Callable[[], T]) -> T:
     """Draw a control unless the URL hides it; a hidden control keeps the value in ``st.session_state[key]``."""
     if hidden(name):
