@@ -46,7 +46,7 @@ from ui.live import (
     stop_run,
 )
 from ui.present import control
-from ui.runs import current_tab, keepalive_for, live_chart, live_view
+from ui.runs import EPOCH_CHART_PACE_S, LOSS_CHART_PACE_S, current_tab, keepalive_for, live_chart, live_view
 from ui.shell import require_app_shell
 from ui.urlstate import keep_settings, restore_settings, url_problems_ui
 from ui.widgets import choice, log_number, nice_values
@@ -221,7 +221,8 @@ def charts_ui(snapshot: CompareSnapshot, view: tuple[XAxis, float, bool], live: 
     live_chart(
         "cmp_monitoring_chart",
         lambda: monitoring_figure([epoch_curves(r, lb) for r, lb in zip(runs, labels, strict=True)], lang=lang),
-        settings=(lang, tuple(labels)), data=(epochs_done, snapshot.done), min_interval_s=3.0 if live else 0, live=live)
+        settings=(lang, tuple(labels)), data=(epochs_done, snapshot.done),
+        min_interval_s=EPOCH_CHART_PACE_S if live else 0, live=live)
     x_axis, smoothing, show_lr = view
     live_chart(
         "cmp_loss_chart",
@@ -229,7 +230,8 @@ def charts_ui(snapshot: CompareSnapshot, view: tuple[XAxis, float, bool], live: 
                             smoothing=smoothing, show_lr=show_lr, lang=lang,
                             max_points=LIVE_POINTS if live else MAX_POINTS),
         settings=(lang, tuple(labels), x_axis, smoothing, show_lr),
-        data=(tuple(len(r.updates) for r in runs), snapshot.done), min_interval_s=0.4 if live else 0, live=live)
+        data=(tuple(len(r.updates) for r in runs), snapshot.done),
+        min_interval_s=LOSS_CHART_PACE_S if live else 0, live=live)
 
 
 def _memory(summary: RunSummary) -> str:

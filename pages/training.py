@@ -47,7 +47,17 @@ from ui.live import (
     stop_run,
 )
 from ui.present import control, hidden
-from ui.runs import current_tab, keepalive_for, live_chart, live_view, paced
+from ui.runs import (
+    BOUNDARY_PACE_S,
+    EPOCH_CHART_PACE_S,
+    LOG_PACE_S,
+    LOSS_CHART_PACE_S,
+    current_tab,
+    keepalive_for,
+    live_chart,
+    live_view,
+    paced,
+)
 from ui.shell import require_app_shell
 from ui.urlstate import keep_settings, restore_settings, url_problems_ui
 from ui.widgets import choice, log_number
@@ -271,7 +281,7 @@ def charts_ui(snapshot: Snapshot, label: str, view: tuple[XAxis, float, bool], l
         "monitoring_chart",
         lambda: monitoring_figure([epoch_curves(s, n) for n, s in others] + [epoch_curves(snapshot, label)], lang=lang),
         settings=(lang, overlay, label), data=(len(snapshot.epochs), snapshot.done),
-        min_interval_s=3.0 if live else 0, live=live)
+        min_interval_s=EPOCH_CHART_PACE_S if live else 0, live=live)
     x_axis, smoothing, show_lr = view
     live_chart(
         "loss_chart",
@@ -279,7 +289,7 @@ def charts_ui(snapshot: Snapshot, label: str, view: tuple[XAxis, float, bool], l
                             smoothing=smoothing, show_lr=show_lr, lang=lang,
                             max_points=LIVE_POINTS if live else MAX_POINTS),
         settings=(lang, overlay, label, x_axis, smoothing, show_lr), data=(len(snapshot.updates), snapshot.done),
-        min_interval_s=0.4 if live else 0, live=live)
+        min_interval_s=LOSS_CHART_PACE_S if live else 0, live=live)
     spec = DATASETS[snapshot.config.dataset]
     if spec.is_2d and snapshot.boundary is not None:
         config, grid = snapshot.config, snapshot.boundary
@@ -289,14 +299,15 @@ def charts_ui(snapshot: Snapshot, label: str, view: tuple[XAxis, float, bool], l
             lambda: boundary_figure(grid.xs, grid.ys, grid.predicted, grid.probabilities.max(axis=-1), x.numpy(),
                                     y.numpy(), n_classes=spec.n_classes, lang=lang,
                                     max_points=LIVE_POINTS if live else MAX_POINTS, max_cells=40 if live else 80),
-            settings=(lang, label), data=(id(grid), snapshot.done), min_interval_s=4.0 if live else 0, live=live)
+            settings=(lang, label), data=(id(grid), snapshot.done),
+            min_interval_s=BOUNDARY_PACE_S if live else 0, live=live)
 
 
 def log_ui(snapshot: Snapshot) -> None:
     """The epoch log in the seed's print format."""
     lang = current_lang()
     lines = paced("epoch_log", lambda: epoch_log(snapshot, lang), settings=(lang, id(snapshot.config)),
-                  data=(len(snapshot.epochs), snapshot.done), min_interval_s=0 if snapshot.done else 1.0)
+                  data=(len(snapshot.epochs), snapshot.done), min_interval_s=0 if snapshot.done else LOG_PACE_S)
     st.markdown(f"**{tr('train.log')}**")
     st.code("\n".join(lines[-100:]) if lines else tr("train.log_empty"), language=None)
     if lines and not DATASETS[snapshot.config.dataset].learnable and snapshot.epochs[-1].val_accuracy is not None:

@@ -26,8 +26,16 @@ _NOTICE_KEY = "tab_notice"
 THROUGHPUT_KEY = "measured_throughput"  # best samples/s from the batch-size finder, read by the calculator
 HEARTBEAT_S = 5.0  # from pages without a live view; well inside HEARTBEAT_TIMEOUT_S (core.background)
 POLL_S = 0.24  # the live view's progress text redraws this often; its charts at their own pace (paced)
+ENDING_POLLS = 3  # polls between the live view showing a run ended and the full rerun that draws it in full
 RECLAIM_WAIT_S = 1.5  # a reloading tab's old session may take a moment to disconnect
 CHART_CONFIG = {"displaylogo": False}
+# How often a live chart is rebuilt (between rebuilds it is re-sent unchanged, which costs the browser nothing).
+# The loss per update shows the run moving; the per-epoch figure, the decision boundary and the log change
+# slowly, and each redraw costs the browser a 100-200 ms task, so they follow at a calmer pace.
+LOSS_CHART_PACE_S = 0.4
+EPOCH_CHART_PACE_S = 5.0
+BOUNDARY_PACE_S = 5.0
+LOG_PACE_S = 2.0
 
 
 @st.cache_resource
@@ -145,7 +153,7 @@ def live_view(
     polling = run is not None and not run.snapshot().done
     polling_key, ended_key = f"{idle_message_key}_polling", f"{idle_message_key}_ended"
     st.session_state[polling_key] = polling
-    st.session_state[ended_key] = False
+    st.session_state[ended_key] = 0
 
     def _live() -> None:
         current = get_run()
@@ -159,11 +167,13 @@ def live_view(
         ending = bool(st.session_state.get(polling_key))  # the run was live when the page was last drawn in full
         draw_charts(snapshot, not snapshot.done or ending)
         if snapshot.done and ending:
-            # Let the browser show the ending first; the full rerun comes with the next poll.
-            if st.session_state.get(ended_key):
-                st.session_state[polling_key] = st.session_state[ended_key] = False
+            # Let the browser paint the ending first; the full rerun, with its full-resolution charts, comes a
+            # few polls later (sent at once, they arrived while the browser was still laying out the last live
+            # charts, and "Stopped." appeared up to a second after the server had sent it).
+            if st.session_state.get(ended_key, 0) >= ENDING_POLLS:
+                st.session_state[polling_key], st.session_state[ended_key] = False, 0
                 st.rerun(scope="app")
-            st.session_state[ended_key] = True
+            st.session_state[ended_key] = st.session_state.get(ended_key, 0) + 1
 
     st.fragment(_live, run_every=POLL_S if polling else None)()
 
