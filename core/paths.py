@@ -29,6 +29,7 @@ from core.batching import BatchPlan, epoch_order, plan
 from core.figures import figure_from_spec
 from core.i18n import t
 from core.params import Param, ParamProblem, parse_params, to_query
+from core.thinning import downsample_indices
 
 Budget = Literal["epochs", "updates"]
 Method = Literal["batch", "stochastic", "mini-batch"]
@@ -43,7 +44,6 @@ MAX_EPOCHS = 50
 LR_MIN, LR_MAX = 1e-4, 10.0
 LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0)
 MAX_NOISE = 5.0
-MAX_POINTS = 2_000  # per path in a figure; longer paths are thinned evenly
 DIVERGE_FACTOR = 1e6  # a loss this many times the starting loss counts as exploding
 GRID = 80  # contour resolution per axis
 COLOURS: dict[Method, str] = {"batch": "#4C78A8", "stochastic": "#E45756", "mini-batch": "#54A24B"}
@@ -275,13 +275,6 @@ def loss_surface(n: int, noise: float, seed: int) -> Surface:
     return Surface(axes[0], axes[1], loss(m, ww, bb), (w_min, b_min), float(loss(m, w_min, b_min)))
 
 
-def thin(count: int, limit: int = MAX_POINTS) -> np.ndarray:
-    """At most ``limit`` evenly spread indices into ``count`` points, always the first and the last."""
-    if count <= limit:
-        return np.arange(count)
-    return np.unique(np.linspace(0, count - 1, limit).round().astype(int))
-
-
 def paths_spec(
     surface: Surface, paths: Sequence[DescentPath], shown: int | None = None, *, lang: str = "en"
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -309,7 +302,7 @@ def paths_spec(
     labels: list[dict[str, Any]] = []  # each path's name at its current end point
     for path in paths:
         count = path.w.size if shown is None else min(shown, path.updates) + 1
-        index = thin(count)
+        index = downsample_indices(count)
         name = t(f"paths.method.{path.method}", lang)
         colour = COLOURS[path.method]
         data.append(

@@ -23,6 +23,7 @@ from typing import Literal
 
 from core.batching import BatchPlan, SettingsError, plan
 from core.params import Param, ParamProblem, format_value, parse_params, to_query
+from core.thinning import MAX_POINTS, downsample_indices
 
 Rule = Literal["none", "linear", "sqrt"]
 Decay = Literal["constant", "linear", "cosine"]
@@ -203,14 +204,9 @@ def check_schedule(*, initial_lr: float, final_lr: float, warmup_epochs: int, de
         raise ScheduleError("floor_above_final", min_lr=min_lr, final_lr=final_lr)
 
 
-def sample_steps(total: int, warmup: int, max_points: int = 2_000) -> list[int]:
+def sample_steps(total: int, warmup: int, max_points: int = MAX_POINTS) -> list[int]:
     """At most about ``max_points`` 0-based steps to draw a schedule with, always keeping its corners."""
-    if total <= max_points:
-        return list(range(total))
-    stride = total / max_points
-    steps = {round(i * stride) for i in range(max_points)} | {0, total - 1}
-    steps |= {s for s in (warmup - 1, warmup) if 0 <= s < total}
-    return sorted(s for s in steps if s < total)
+    return downsample_indices(total, max_points, keep=(warmup - 1, warmup)).tolist()  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)

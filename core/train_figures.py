@@ -16,8 +16,8 @@ import plotly.graph_objects as go
 
 from core.figures import BATCH_COLOURS, PARTIAL_COLOUR, figure_from_spec
 from core.i18n import t
+from core.thinning import MAX_POINTS, downsample_indices
 
-MAX_POINTS = 2_000
 LIVE_POINTS = 100  # per line while a run trains: the curve's shape, rebuilt 2-3 times a second; 2,000 when done
 XAxis = Literal["updates", "epochs", "samples", "time"]
 X_AXES: tuple[XAxis, ...] = ("updates", "epochs", "samples", "time")
@@ -49,14 +49,6 @@ class UpdateCurves:
     loss: np.ndarray  # (U,)
     lr: np.ndarray  # (U,)
     updates_per_epoch: int
-
-
-def downsample_indices(length: int, max_points: int = MAX_POINTS) -> np.ndarray:
-    """Evenly spaced indices into ``length`` items, at most ``max_points``, always keeping the last."""
-    if length <= max_points:
-        return np.arange(length)
-    indices = np.linspace(0, length - 1, max_points).round().astype(np.int64)
-    return np.unique(indices)
 
 
 MAX_EPOCH_MARKS = 20  # dotted epoch-end lines a loss chart draws; a 300-epoch run marks every 20th epoch

@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from core.batching import epoch_order, plan
 from core.paths import (
-    MAX_POINTS,
     START,
     DescentPath,
     Moments,
@@ -26,8 +25,8 @@ from core.paths import (
     settings_from_query,
     settings_to_query,
     target_updates,
-    thin,
 )
+from core.thinning import MAX_POINTS, downsample_indices
 
 NAMES = {
     "en": ("Batch Gradient Descent", "Stochastic Gradient Descent", "Mini-batch Gradient Descent"),
@@ -177,7 +176,7 @@ def test_bad_query_values_fall_back_and_are_reported(query, name, reason, used):
 
 @given(count=st.integers(1, 20_000))
 def test_thinning_keeps_at_most_the_limit_with_both_ends(count):
-    index = thin(count)
+    index = downsample_indices(count)
     assert index.size <= MAX_POINTS
     assert index[0] == 0 and index[-1] == count - 1
     assert np.all(np.diff(index) > 0)

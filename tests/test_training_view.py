@@ -15,10 +15,10 @@ import pytest
 
 from core.engine import TrainConfig
 from core.runner import TrainingRun
+from core.thinning import downsample_indices
 from core.train_figures import (
     X_AXES,
     boundary_figure,
-    downsample_indices,
     loss_figure,
     monitoring_figure,
     smooth,
