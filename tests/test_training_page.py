@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.errors import AppTestError
 
 import ui.lang as lang
 
@@ -77,6 +78,11 @@ def test_a_second_click_on_train_does_not_start_a_second_run():
     at.button(key="train_button").click().run()
     first = at.session_state["tab_runs"].training
     assert at.button(key="train_button").disabled
+    with pytest.raises(AppTestError, match="disabled"):  # the second click finds Train disabled
+        at.button(key="train_button").click().run()
+    at.run()
+    assert at.session_state["tab_runs"].training is first and not first.snapshot().done
+    assert not at.session_state["tab_runs"].past  # the first run was not archived to make room for a second
     at.button(key="stop_button").click().run()
     assert at.session_state["tab_runs"].training is first
 
