@@ -297,6 +297,18 @@ def test_fast_step_updates_weights_exactly_as_optimizer_step(name: str) -> None:
     assert optimizers[0].state_dict()["state"].keys() == optimizers[1].state_dict()["state"].keys()
 
 
+def test_the_private_fused_adam_call_is_used_only_where_it_was_checked_against_the_public_step(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import core.engine
+
+    optimizer = make_optimizer("adam", list(build_model("linear", 2, 2).parameters()), 0.1)
+    assert core.engine.direct_fused_adam_agrees("cpu")  # on the torch this project pins
+    assert fast_step(optimizer) != optimizer.step
+    monkeypatch.setattr(core.engine, "direct_fused_adam_agrees", lambda device_type: False)  # a torch that differs
+    assert fast_step(optimizer) == optimizer.step
+
+
 def test_decision_boundary_covers_the_data_with_class_probabilities() -> None:
     trainer = Trainer(tiny(dataset="spiral", n_samples=60))
     grid = trainer.boundary_grid(resolution=20)
