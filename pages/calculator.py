@@ -6,7 +6,14 @@ from dataclasses import asdict
 
 import streamlit as st
 
-from core.batching import BatchPlan, SettingsError, batch_sizes_for_iterations, epochs_for_updates, estimate_seconds
+from core.batching import (
+    FRAMEWORKS,
+    BatchPlan,
+    SettingsError,
+    batch_sizes_for_iterations,
+    epochs_for_updates,
+    estimate_seconds,
+)
 from core.calculator import (
     MAX_ACCUM,
     MAX_DEVICES,
@@ -86,7 +93,7 @@ def inputs_ui() -> CalculatorSettings:
     framework = control("framework", _key("framework"), lambda: choice(
         st.radio,
         tr("calc.framework"),
-        ("pytorch", "keras"),
+        FRAMEWORKS,
         key=_key("framework"),
         format_func=lambda name: tr(f"framework.{name}"),
         help=tr("calc.framework_help"),

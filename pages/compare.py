@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import streamlit as st
@@ -9,11 +10,7 @@ import streamlit as st
 from core.batching import split_sizes
 from core.compare import (
     BUDGETS,
-    LR_MAX,
-    LR_MIN,
     LR_RULES,
-    MAX_BATCH,
-    MAX_EPOCHS,
     MAX_RUNS,
     MAX_SECONDS,
     PARAMS,
@@ -32,8 +29,9 @@ from core.engine import TrainConfig
 from core.i18n import fmt_duration, fmt_float, fmt_int
 from core.noise import NoiseReport
 from core.schedules import DECAYS, MAX_WARMUP_EPOCHS
-from core.train_figures import LIVE_POINTS, MAX_POINTS, XAxis, loss_figure, monitoring_figure
-from core.training_view import LEARNING_RATES, epoch_curves, update_curves
+from core.thinning import MAX_POINTS
+from core.train_figures import LIVE_POINTS, XAxis, loss_figure, monitoring_figure
+from core.training_view import LEARNING_RATES, LR_MAX, LR_MIN, MAX_BATCH, MAX_EPOCHS, epoch_curves, update_curves
 from ui.data import preloaded
 from ui.lang import current_lang, error_text, say, tr
 from ui.live import (
@@ -142,10 +140,13 @@ def plan_ui(config: CompareConfig) -> bool:
                 run_config.update_limit / plan.updates_per_epoch),
         })
     st.dataframe(rows, hide_index=True, key="cmp_plan_table")
-    note = {"epochs": {"epochs": config.base.epochs},
-            "updates": {"updates": fmt_int(config.budget_updates()), "reference": config.reference_batch,
-                        "epochs": config.base.epochs},
-            "time": {"seconds": fmt_float(config.seconds, 1)}}[config.budget]
+    notes: dict[str, dict[str, object]] = {
+        "epochs": {"epochs": config.base.epochs},
+        "updates": {"updates": fmt_int(config.budget_updates()), "reference": config.reference_batch,
+                    "epochs": config.base.epochs},
+        "time": {"seconds": fmt_float(config.seconds, 1)},
+    }
+    note = notes[config.budget]
     st.caption(tr(f"compare.budget_note.{config.budget}", **note))
     return True
 
@@ -253,7 +254,7 @@ def results_ui(summaries: list[RunSummary], noise: NoiseReport | None) -> None:
             return None
         return noise.cosine[noise.batch_sizes.index(s.batch_size)]
 
-    measures = {
+    measures: dict[str, Callable[[RunSummary], str]] = {
         "lr": lambda s: f"{s.learning_rate:.3g}",
         "status": lambda s: tr(f"compare.run_status.{s.status}"),
         "updates": lambda s: fmt_int(s.updates),

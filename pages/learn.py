@@ -49,7 +49,8 @@ def quiz_ui(section: str) -> None:
         st.markdown(f"**{tr('learn.quiz')}** — {tr(q.key, **q.values)}")
         answer_key = f"learn_answer_{section}_{variant}"
         if q.kind == "int":
-            given = st.number_input(tr("learn.quiz.answer"), min_value=0, step=1, value=None, key=answer_key)
+            given: int | str | None = st.number_input(tr("learn.quiz.answer"), min_value=0, step=1, value=None,
+                                                      key=answer_key)
             shown_answer = fmt_int(int(q.answer))
         else:
             labels = {option: tr(f"learn.regime.{option}") if section == "names" else option for option in q.choices}

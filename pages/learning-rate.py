@@ -23,6 +23,7 @@ from core.schedules import (
     MAX_SAMPLES,
     MAX_WARMUP_EPOCHS,
     PARAMS,
+    RULES,
     LRSettings,
     ScheduleError,
     adam_sqrt_scaling,
@@ -86,7 +87,7 @@ def scaling_ui() -> tuple[float, int, int]:
     kappa = batch / base_batch
     st.markdown(tr("lr.kappa", batch=batch, base=base_batch, kappa=f"{kappa:g}"))
     columns = st.columns(3)
-    for column, rule in zip(columns, ("none", "linear", "sqrt"), strict=True):
+    for column, rule in zip(columns, RULES, strict=True):
         column.metric(tr(f"lr.rule.{rule}"), fmt_lr(scale_lr(base_lr, batch, base_batch, rule)),
                       help=tr(f"lr.rule.{rule}_help"), border=rule == "linear")
     linear, root = scale_lr(base_lr, batch, base_batch, "linear"), scale_lr(base_lr, batch, base_batch, "sqrt")

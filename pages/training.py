@@ -6,14 +6,16 @@ from dataclasses import asdict
 
 import streamlit as st
 
+from core.batching import FRAMEWORKS
 from core.datasets import DATASETS
-from core.engine import ACTIVATIONS, DEVICES, OPTIMIZERS, TrainConfig
+from core.engine import DEVICES, OPTIMIZERS, TrainConfig
 from core.i18n import fmt_duration, fmt_float, fmt_int
-from core.models import MODELS
+from core.models import ACTIVATIONS, MODELS
 from core.params import ParamProblem
 from core.runner import Snapshot, TrainingRun
 from core.schedules import DECAYS, RULES
-from core.train_figures import LIVE_POINTS, MAX_POINTS, XAxis, boundary_figure, loss_figure, monitoring_figure
+from core.thinning import MAX_POINTS
+from core.train_figures import LIVE_POINTS, XAxis, boundary_figure, loss_figure, monitoring_figure
 from core.training_view import (
     LEARNING_RATES,
     LR_MAX,
@@ -123,7 +125,7 @@ def settings_ui() -> tuple[TrainConfig, ScheduleChoice]:
             noise = st.slider(tr("train.noise"), 0.0, 1.0, step=0.01, key=_key("noise"))
         val_split = control("val_split", _key("validation_split"), lambda: st.slider(
             tr("calc.val_split"), 0.0, 0.9, step=0.05, key=_key("validation_split"), help=tr("calc.val_split_help")))
-        framework = choice(st.radio, tr("calc.framework"), ("pytorch", "keras"), key=_key("framework"),
+        framework = choice(st.radio, tr("calc.framework"), FRAMEWORKS, key=_key("framework"),
                            horizontal=True, format_func=lambda name: tr(f"framework.{name}"),
                            help=tr("train.framework_help"))
         seed = control("seed", _key("seed"), lambda: st.number_input(

@@ -1,4 +1,4 @@
-"""The code base stays lint-clean (ruff) and the engine's types check (mypy, strict on core/)."""
+"""The code base stays lint-clean (ruff) and type-checks strictly (mypy on core, ui, pages and app.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,6 @@ def test_ruff_finds_nothing():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_core_type_checks_strictly():
+def test_everything_up_to_the_pages_type_checks_strictly():
     result = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr

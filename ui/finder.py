@@ -73,7 +73,7 @@ def finder_ui(config: TrainConfig) -> FinderResult | None:
         st.session_state[RESULT_KEY] = result
         if result.best is not None:
             st.session_state[THROUGHPUT_KEY] = result.best.samples_per_s
-    result = st.session_state.get(RESULT_KEY)
-    if result is not None:
-        _result_ui(result)
-    return result
+    shown: FinderResult | None = st.session_state.get(RESULT_KEY)
+    if shown is not None:
+        _result_ui(shown)
+    return shown

@@ -51,12 +51,12 @@ def stop_run(run: Any) -> None:
 def run_buttons(
     *, start_label: str, start_key: str, running: bool, can_start: bool, on_start: Callable[..., None],
     start_args: tuple[Any, ...],
-) -> list[Any]:
-    """The start button and room beside it: returns [Stop's column (filled by the live view), one more]."""
-    columns = st.columns(3)
-    columns[0].button(start_label, type="primary", icon=":material/play_arrow:", width="stretch",
-                      disabled=running or not can_start, on_click=on_start, args=start_args, key=start_key)
-    return columns[1:]
+) -> tuple[Any, Any]:
+    """The start button and room beside it: returns (Stop's column, filled by the live view; one more)."""
+    start_col, stop_col, other_col = st.columns(3)
+    start_col.button(start_label, type="primary", icon=":material/play_arrow:", width="stretch",
+                     disabled=running or not can_start, on_click=on_start, args=start_args, key=start_key)
+    return stop_col, other_col
 
 
 def stop_button(slot: Any, key: str, running: bool, on_stop: Callable[[], None]) -> None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import streamlit as st
 
 from ui.lang import current_lang, tr
 
 T = TypeVar("T")
+Option = TypeVar("Option")  # the type of a choice widget's options
 
 
 def nice_values(low: int, high: int, current: int) -> list[int]:
@@ -75,9 +76,9 @@ def log_number(
 
 
 def choice(
-    widget: Callable[..., T], label: str, options: Sequence[Any], *, key: str,
+    widget: Callable[..., object], label: str, options: Sequence[Option], *, key: str,
     format_func: Callable[[Any], str], on_change: Callable[[], None] | None = None, **kwargs: Any,
-) -> T:
+) -> Option:
     """A radio, select box, segmented control or pills with translated labels that keeps its value across languages.
 
     Streamlit stores such a widget's value as its *formatted* label (streamlit issues #4264, #11268), so a label
@@ -98,7 +99,7 @@ def choice(
 
     chosen = widget(label, options, key=widget_key, format_func=format_func, on_change=_changed, **kwargs)
     state[key] = chosen
-    return chosen
+    return cast(Option, chosen)  # one of ``options`` (a segmented control with nothing chosen: None)
 
 
 _UNSET = object()
