@@ -10,10 +10,9 @@ from collections.abc import Container, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 
 from core.batching import BatchPlan, Framework, Recommendation, plan, recommend_batch_size
+from core.limits import CALC_MAX_EPOCHS, CALC_MAX_SAMPLES
 from core.params import Param, ParamProblem, parse_params, to_query
 
-MAX_SAMPLES = 10_000_000
-MAX_EPOCHS = 1_000
 MAX_ACCUM = 1_024
 MAX_DEVICES = 1_024
 MAX_VAL_SPLIT = 0.95
@@ -49,9 +48,9 @@ class CalculatorSettings:
 DEFAULTS = CalculatorSettings()
 
 PARAMS: tuple[Param, ...] = (
-    Param("n", "int", DEFAULTS.n, 1, MAX_SAMPLES),
-    Param("batch_size", "int", DEFAULTS.batch_size, 1, MAX_SAMPLES),
-    Param("epochs", "int", DEFAULTS.epochs, 1, MAX_EPOCHS),
+    Param("n", "int", DEFAULTS.n, 1, CALC_MAX_SAMPLES),
+    Param("batch_size", "int", DEFAULTS.batch_size, 1, CALC_MAX_SAMPLES),
+    Param("epochs", "int", DEFAULTS.epochs, 1, CALC_MAX_EPOCHS),
     Param("drop_last", "bool", DEFAULTS.drop_last),
     Param("val_split", "float", DEFAULTS.val_split, 0.0, MAX_VAL_SPLIT),
     Param("framework", "choice", DEFAULTS.framework, choices=("pytorch", "keras")),

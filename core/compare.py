@@ -29,13 +29,13 @@ from core.datasets import DATASETS
 from core.engine import MAX_TOTAL_UPDATES, TrainConfig, Trainer
 from core.figures import figure_from_spec
 from core.i18n import Message, error_message, fmt_float, t
+from core.limits import SEED_MAX, TRAIN_LR_MAX, TRAIN_LR_MIN, TRAIN_MAX_BATCH, TRAIN_MAX_EPOCHS, WARMUP_MAX_EPOCHS
 from core.models import build_model
 from core.noise import DEFAULT_DRAWS, NoiseReport, measure, model_oracle
 from core.params import Param, ParamProblem, format_value, parse_params, to_query
 from core.runner import RunQueue, RunStatus, Snapshot, TrainingRun, default_queue, throughput
-from core.schedules import DECAYS, MAX_WARMUP_EPOCHS, RULES, WARMUP_START, Decay, Rule, scale_lr, schedule
+from core.schedules import DECAYS, RULES, WARMUP_START, Decay, Rule, scale_lr, schedule
 from core.train_figures import RUN_COLOURS
-from core.training_view import LR_MAX, LR_MIN, MAX_BATCH, MAX_EPOCHS  # the Training page's bounds
 
 Budget = Literal["epochs", "updates", "time"]
 LrRule = Rule
@@ -49,16 +49,16 @@ MAX_SECONDS = 60.0
 MAX_UPDATES_PER_S = 20_000  # sizes a time-budget run's plan: well above the few thousand steps/s a CPU makes here
 DEFAULT = TrainConfig(epochs=DEFAULT_EPOCHS)
 PARAMS: tuple[Param, ...] = (
-    Param("epochs", "int", DEFAULT_EPOCHS, 1, MAX_EPOCHS),
+    Param("epochs", "int", DEFAULT_EPOCHS, 1, TRAIN_MAX_EPOCHS),
     Param("budget", "choice", "epochs", choices=BUDGETS),
     Param("seconds", "float", DEFAULT_SECONDS, 0.5, MAX_SECONDS),
     Param("dataset", "choice", DEFAULT.dataset, choices=tuple(DATASETS)),
     Param("n", "int", DEFAULT.n_samples, 1, max(spec.max_size for spec in DATASETS.values())),
-    Param("lr", "float", DEFAULT.learning_rate, LR_MIN, LR_MAX),
+    Param("lr", "float", DEFAULT.learning_rate, TRAIN_LR_MIN, TRAIN_LR_MAX),
     Param("lr_rule", "choice", "none", choices=LR_RULES),
-    Param("warmup_epochs", "int", 0, 0, MAX_WARMUP_EPOCHS),
+    Param("warmup_epochs", "int", 0, 0, WARMUP_MAX_EPOCHS),
     Param("decay", "choice", "constant", choices=DECAYS),
-    Param("seed", "int", DEFAULT.seed, 0, 2**31 - 1),
+    Param("seed", "int", DEFAULT.seed, 0, SEED_MAX),
 )
 
 
@@ -120,7 +120,7 @@ class CompareConfig:
 
 # ---- URL ---------------------------------------------------------------------------------------------------
 
-def parse_batch_sizes(raw: str, high: int = MAX_BATCH) -> tuple[int, ...] | None:
+def parse_batch_sizes(raw: str, high: int = TRAIN_MAX_BATCH) -> tuple[int, ...] | None:
     """``"8, 32,256"`` -> (8, 32, 256): 2-4 distinct whole numbers from 1 to ``high``, sorted; else None."""
     values = _whole_numbers(raw)
     if values is None or not MIN_RUNS <= len(values) <= MAX_RUNS or values[0] < 1 or values[-1] > high:

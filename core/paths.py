@@ -28,6 +28,7 @@ import plotly.graph_objects as go
 from core.batching import BatchPlan, epoch_order, plan
 from core.figures import figure_from_spec
 from core.i18n import t
+from core.limits import PATHS_LR_MAX, PATHS_LR_MIN, PATHS_MAX_EPOCHS, PATHS_MAX_SAMPLES, PATHS_MIN_SAMPLES, SEED_MAX
 from core.params import Param, ParamProblem, parse_params, to_query
 from core.thinning import downsample_indices
 
@@ -39,9 +40,6 @@ BUDGETS: tuple[Budget, ...] = ("epochs", "updates")
 TRUE_W, TRUE_B = 2.0, -1.0  # the line the data is drawn around
 START = (-1.5, 3.0)  # (w, b) where every path begins
 X_MEAN, X_STD = 1.0, 1.0  # x ~ N(1, 1): an off-centre x makes the bowl a tilted ellipse
-MIN_SAMPLES, MAX_SAMPLES = 2, 5_000
-MAX_EPOCHS = 50
-LR_MIN, LR_MAX = 1e-4, 10.0
 LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0)
 MAX_NOISE = 5.0
 DIVERGE_FACTOR = 1e6  # a loss this many times the starting loss counts as exploding
@@ -66,12 +64,12 @@ class PathsSettings:
 
 DEFAULTS = PathsSettings()
 PARAMS: tuple[Param, ...] = (
-    Param("n", "int", DEFAULTS.n, MIN_SAMPLES, MAX_SAMPLES),
-    Param("batch_size", "int", DEFAULTS.batch_size, 1, MAX_SAMPLES),
-    Param("lr", "float", DEFAULTS.lr, LR_MIN, LR_MAX),
-    Param("epochs", "int", DEFAULTS.epochs, 1, MAX_EPOCHS),
+    Param("n", "int", DEFAULTS.n, PATHS_MIN_SAMPLES, PATHS_MAX_SAMPLES),
+    Param("batch_size", "int", DEFAULTS.batch_size, 1, PATHS_MAX_SAMPLES),
+    Param("lr", "float", DEFAULTS.lr, PATHS_LR_MIN, PATHS_LR_MAX),
+    Param("epochs", "int", DEFAULTS.epochs, 1, PATHS_MAX_EPOCHS),
     Param("budget", "choice", DEFAULTS.budget, choices=BUDGETS),
-    Param("seed", "int", DEFAULTS.seed, 0, 2**31 - 1),
+    Param("seed", "int", DEFAULTS.seed, 0, SEED_MAX),
     Param("noise", "float", DEFAULTS.noise, 0.0, MAX_NOISE),
 )
 

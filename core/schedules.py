@@ -22,6 +22,14 @@ from dataclasses import asdict, dataclass, replace
 from typing import Literal
 
 from core.batching import BatchPlan, SettingsError, plan
+from core.limits import (
+    SCHEDULE_LR_MAX,
+    SCHEDULE_LR_MIN,
+    SCHEDULE_MAX_BATCH,
+    SCHEDULE_MAX_EPOCHS,
+    SCHEDULE_MAX_SAMPLES,
+    WARMUP_MAX_EPOCHS,
+)
 from core.params import Param, ParamProblem, format_value, parse_params, to_query
 from core.thinning import MAX_POINTS, downsample_indices
 
@@ -247,23 +255,18 @@ class LRSettings:
                         warmup_epochs=self.warmup_epochs, decay=self.decay, min_lr=self.min_lr)
 
 
-LR_MIN, LR_MAX = 1e-7, 10.0
-MAX_BATCH = 1_000_000
-MAX_SAMPLES = 1_000_000
-MAX_EPOCHS = 1_000
-MAX_WARMUP_EPOCHS = 100
 _DEFAULTS = LRSettings()
 PARAMS: tuple[Param, ...] = (
-    Param("base_lr", "float", _DEFAULTS.base_lr, LR_MIN, LR_MAX),
-    Param("base_batch_size", "int", _DEFAULTS.base_batch_size, 1, MAX_BATCH),
-    Param("batch_size", "int", _DEFAULTS.batch_size, 1, MAX_BATCH),
-    Param("initial_lr", "float", _DEFAULTS.initial_lr, 0.0, LR_MAX),
-    Param("final_lr", "float", _DEFAULTS.final_lr, LR_MIN, LR_MAX),
-    Param("warmup_epochs", "int", _DEFAULTS.warmup_epochs, 0, MAX_WARMUP_EPOCHS),
-    Param("n", "int", _DEFAULTS.n, 1, MAX_SAMPLES),
-    Param("epochs", "int", _DEFAULTS.epochs, 1, MAX_EPOCHS),
+    Param("base_lr", "float", _DEFAULTS.base_lr, SCHEDULE_LR_MIN, SCHEDULE_LR_MAX),
+    Param("base_batch_size", "int", _DEFAULTS.base_batch_size, 1, SCHEDULE_MAX_BATCH),
+    Param("batch_size", "int", _DEFAULTS.batch_size, 1, SCHEDULE_MAX_BATCH),
+    Param("initial_lr", "float", _DEFAULTS.initial_lr, 0.0, SCHEDULE_LR_MAX),
+    Param("final_lr", "float", _DEFAULTS.final_lr, SCHEDULE_LR_MIN, SCHEDULE_LR_MAX),
+    Param("warmup_epochs", "int", _DEFAULTS.warmup_epochs, 0, WARMUP_MAX_EPOCHS),
+    Param("n", "int", _DEFAULTS.n, 1, SCHEDULE_MAX_SAMPLES),
+    Param("epochs", "int", _DEFAULTS.epochs, 1, SCHEDULE_MAX_EPOCHS),
     Param("decay", "choice", _DEFAULTS.decay, choices=DECAYS),
-    Param("min_lr", "float", _DEFAULTS.min_lr, 0.0, LR_MAX),
+    Param("min_lr", "float", _DEFAULTS.min_lr, 0.0, SCHEDULE_LR_MAX),
 )
 
 

@@ -18,6 +18,7 @@ import numpy as np
 from core.datasets import DATASETS
 from core.engine import DEVICES, OPTIMIZERS, TrainConfig
 from core.i18n import t
+from core.limits import SEED_MAX, TRAIN_LR_MAX, TRAIN_LR_MIN, TRAIN_MAX_BATCH, TRAIN_MAX_EPOCHS, WARMUP_MAX_EPOCHS
 from core.models import MODELS
 from core.params import Param, ParamProblem, parse_params, to_query
 from core.runner import Snapshot
@@ -25,9 +26,6 @@ from core.schedules import DECAYS, RULES, WARMUP_START, Decay, Rule, scale_lr, s
 from core.train_figures import EpochCurves, UpdateCurves
 
 DEFAULT_CONFIG = TrainConfig()
-MAX_EPOCHS = 500
-MAX_BATCH = 60_000
-LR_MIN, LR_MAX = 1e-5, 10.0
 LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # slider stops
 
 # URL name -> TrainConfig field; every other field keeps its default unless the page sets it.
@@ -39,13 +37,13 @@ URL_FIELDS: dict[str, str] = {
 PARAMS: tuple[Param, ...] = (
     Param("dataset", "choice", DEFAULT_CONFIG.dataset, choices=tuple(DATASETS)),
     Param("n", "int", DEFAULT_CONFIG.n_samples, 1, max(spec.max_size for spec in DATASETS.values())),
-    Param("batch_size", "int", DEFAULT_CONFIG.batch_size, 1, MAX_BATCH),
-    Param("epochs", "int", DEFAULT_CONFIG.epochs, 1, MAX_EPOCHS),
+    Param("batch_size", "int", DEFAULT_CONFIG.batch_size, 1, TRAIN_MAX_BATCH),
+    Param("epochs", "int", DEFAULT_CONFIG.epochs, 1, TRAIN_MAX_EPOCHS),
     Param("val_split", "float", DEFAULT_CONFIG.validation_split, 0.0, 0.9),
-    Param("lr", "float", DEFAULT_CONFIG.learning_rate, LR_MIN, LR_MAX),
+    Param("lr", "float", DEFAULT_CONFIG.learning_rate, TRAIN_LR_MIN, TRAIN_LR_MAX),
     Param("optimizer", "choice", DEFAULT_CONFIG.optimizer, choices=OPTIMIZERS),
     Param("model", "choice", DEFAULT_CONFIG.model, choices=MODELS),
-    Param("seed", "int", DEFAULT_CONFIG.seed, 0, 2**31 - 1),
+    Param("seed", "int", DEFAULT_CONFIG.seed, 0, SEED_MAX),
     Param("device", "choice", DEFAULT_CONFIG.device, choices=DEVICES),
     Param("shuffle", "bool", DEFAULT_CONFIG.shuffle),
     Param("drop_last", "bool", DEFAULT_CONFIG.drop_last),
@@ -64,7 +62,7 @@ class ScheduleChoice:
 BASE_BATCH = 32  # the lesson's reference batch size: learning_rate = 0.001 * (batch_size / 32)
 SCHEDULE_PARAMS: tuple[Param, ...] = (
     Param("lr_rule", "choice", "none", choices=RULES),
-    Param("warmup_epochs", "int", 0, 0, 50),
+    Param("warmup_epochs", "int", 0, 0, WARMUP_MAX_EPOCHS),
     Param("decay", "choice", "constant", choices=DECAYS),
 )
 

@@ -17,8 +17,6 @@ from core.batching import (
 from core.calculator import (
     MAX_ACCUM,
     MAX_DEVICES,
-    MAX_EPOCHS,
-    MAX_SAMPLES,
     MAX_VAL_SPLIT,
     PARAMS,
     PRESETS,
@@ -31,6 +29,7 @@ from core.calculator import (
 )
 from core.figures import conveyor_figure, timeline_figure
 from core.i18n import fmt_duration, fmt_float, fmt_int
+from core.limits import CALC_MAX_EPOCHS, CALC_MAX_SAMPLES
 from core.params import ParamProblem
 from ui.lang import current_lang, tr
 from ui.present import control, hidden, results_first_on_narrow_screens, wrap_button_labels
@@ -78,8 +77,8 @@ def _log_number(label_key: str, name: str, high: int, slider_high: int | None = 
 
 
 def _batch_size_ui(n: int) -> int:
-    """The batch size: any size up to MAX_SAMPLES (above the data it is one full batch); the slider ends at n."""
-    batch_size = _log_number("calc.batch_size", "batch_size", MAX_SAMPLES, slider_high=n)
+    """The batch size: any size up to CALC_MAX_SAMPLES (above the data it is one full batch); the slider ends at n."""
+    batch_size = _log_number("calc.batch_size", "batch_size", CALC_MAX_SAMPLES, slider_high=n)
     if batch_size > n:
         st.caption(tr("calc.full_batch", n=n))
     return batch_size
@@ -87,9 +86,9 @@ def _batch_size_ui(n: int) -> int:
 
 def inputs_ui() -> CalculatorSettings:
     """The settings widgets; returns one consistent settings object."""
-    n = control("n", _key("n"), lambda: _log_number("calc.n", "n", MAX_SAMPLES))
+    n = control("n", _key("n"), lambda: _log_number("calc.n", "n", CALC_MAX_SAMPLES))
     batch_size = control("batch_size", _key("batch_size"), lambda: _batch_size_ui(n))
-    epochs = control("epochs", _key("epochs"), lambda: _log_number("calc.epochs", "epochs", MAX_EPOCHS))
+    epochs = control("epochs", _key("epochs"), lambda: _log_number("calc.epochs", "epochs", CALC_MAX_EPOCHS))
     framework = control("framework", _key("framework"), lambda: choice(
         st.radio,
         tr("calc.framework"),
@@ -233,7 +232,7 @@ def what_if_ui(p: BatchPlan) -> None:
             st.markdown(tr("whatif.epochs_needed", epochs=epochs, updates=epochs * p.updates_per_epoch,
                            per_epoch=p.updates_per_epoch))
     with iterations_col:
-        wanted = st.number_input(tr("whatif.target_iterations"), 1, MAX_SAMPLES, value=10, step=1,
+        wanted = st.number_input(tr("whatif.target_iterations"), 1, CALC_MAX_SAMPLES, value=10, step=1,
                                  key="whatif_iterations")
         sizes = batch_sizes_for_iterations(p.samples_per_rank, int(wanted), drop_last=p.drop_last)
         if not sizes:

@@ -27,11 +27,12 @@ from core.compare import (
 from core.datasets import DATASETS
 from core.engine import TrainConfig
 from core.i18n import fmt_duration, fmt_float, fmt_int
+from core.limits import SEED_MAX, TRAIN_LR_MAX, TRAIN_LR_MIN, TRAIN_MAX_BATCH, TRAIN_MAX_EPOCHS, WARMUP_MAX_EPOCHS
 from core.noise import NoiseReport
-from core.schedules import DECAYS, MAX_WARMUP_EPOCHS
+from core.schedules import DECAYS
 from core.thinning import MAX_POINTS
 from core.train_figures import LIVE_POINTS, XAxis, loss_figure, monitoring_figure
-from core.training_view import LEARNING_RATES, LR_MAX, LR_MIN, MAX_BATCH, MAX_EPOCHS, epoch_curves, update_curves
+from core.training_view import LEARNING_RATES, epoch_curves, update_curves
 from ui.data import preloaded
 from ui.lang import current_lang, error_text, say, tr
 from ui.live import (
@@ -81,7 +82,7 @@ def settings_ui() -> CompareConfig | None:
             st.segmented_control, tr("compare.budget"), BUDGETS, key=_key("budget"), help=tr("compare.budget_help"),
             format_func=lambda b: tr(f"compare.budget.{b}"))) or "epochs"
         epochs = control("epochs", _key("epochs"), lambda: log_number(
-            tr("calc.epochs"), tr("calc.drag", label=tr("calc.epochs")), _key("epochs"), 1, MAX_EPOCHS,
+            tr("calc.epochs"), tr("calc.drag", label=tr("calc.epochs")), _key("epochs"), 1, TRAIN_MAX_EPOCHS,
             help=tr("calc.epochs_help"), disabled=budget == "time"))
         seconds = st.session_state[_key("seconds")]
         if budget == "time":
@@ -91,7 +92,7 @@ def settings_ui() -> CompareConfig | None:
             st.segmented_control, tr("compare.lr_rule"), LR_RULES, key=_key("lr_rule"),
             format_func=lambda r: tr(f"compare.lr_rule.{r}"), help=tr("compare.lr_rule_help"))) or "none"
         warmup_epochs = control("warmup_epochs", _key("warmup_epochs"), lambda: st.number_input(
-            tr("train.warmup_epochs"), 0, MAX_WARMUP_EPOCHS, step=1, key=_key("warmup_epochs"),
+            tr("train.warmup_epochs"), 0, WARMUP_MAX_EPOCHS, step=1, key=_key("warmup_epochs"),
             help=tr("train.warmup_help")))
         decay = control("decay", _key("decay"), lambda: choice(
             st.radio, tr("train.decay"), DECAYS, key=_key("decay"), horizontal=True,
@@ -108,13 +109,13 @@ def settings_ui() -> CompareConfig | None:
         lr = control("lr", _key("lr"), lambda: st.select_slider(
             tr("train.lr"), rates, key=_key("lr"), format_func=lambda v: f"{v:g}", help=tr("train.lr_help")))
         seed = control("seed", _key("seed"), lambda: st.number_input(
-            tr("train.seed"), 0, 2**31 - 1, step=1, key=_key("seed")))
+            tr("train.seed"), 0, SEED_MAX, step=1, key=_key("seed")))
     if len(batch_sizes) < 2:
         st.error(tr("compare.too_few"))
         return None
     base = replace(TrainConfig(), dataset=dataset, n_samples=n, noise=spec.default_noise, epochs=epochs,
-                   learning_rate=min(max(float(lr), LR_MIN), LR_MAX), seed=int(seed))
-    sizes = tuple(sorted(min(max(int(b), 1), MAX_BATCH) for b in batch_sizes))
+                   learning_rate=min(max(float(lr), TRAIN_LR_MIN), TRAIN_LR_MAX), seed=int(seed))
+    sizes = tuple(sorted(min(max(int(b), 1), TRAIN_MAX_BATCH) for b in batch_sizes))
     return CompareConfig(base, sizes, budget=budget, seconds=float(seconds), lr_rule=lr_rule,
                          warmup_epochs=int(warmup_epochs), decay=decay)
 

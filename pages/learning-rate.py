@@ -9,6 +9,14 @@ import streamlit as st
 
 from core.batching import BatchPlan, SettingsError
 from core.i18n import fmt_int
+from core.limits import (
+    SCHEDULE_LR_MAX,
+    SCHEDULE_LR_MIN,
+    SCHEDULE_MAX_BATCH,
+    SCHEDULE_MAX_EPOCHS,
+    SCHEDULE_MAX_SAMPLES,
+    WARMUP_MAX_EPOCHS,
+)
 from core.schedule_figures import schedule_figure
 from core.schedules import (
     ADAM_BETA1,
@@ -16,12 +24,6 @@ from core.schedules import (
     ADAM_EPS,
     DECAYS,
     LINEAR_SCALING_LIMIT,
-    LR_MAX,
-    LR_MIN,
-    MAX_BATCH,
-    MAX_EPOCHS,
-    MAX_SAMPLES,
-    MAX_WARMUP_EPOCHS,
     PARAMS,
     RULES,
     LRSettings,
@@ -61,9 +63,9 @@ def _format_used(used: object) -> object:
     return fmt_lr(used) if isinstance(used, float) else used
 
 
-def _lr_input(label_key: str, name: str, low: float = LR_MIN, *, help_key: str | None = None) -> float:
+def _lr_input(label_key: str, name: str, low: float = SCHEDULE_LR_MIN, *, help_key: str | None = None) -> float:
     return float(control(name, _key(name), lambda: st.number_input(
-        tr(label_key), low, LR_MAX, step=0.0001, format=LR_FORMAT, key=_key(name),
+        tr(label_key), low, SCHEDULE_LR_MAX, step=0.0001, format=LR_FORMAT, key=_key(name),
         help=tr(help_key) if help_key else None)))
 
 
@@ -81,9 +83,10 @@ def scaling_ui() -> tuple[float, int, int]:
     with inputs[0]:
         base_lr = _lr_input("lr.base_lr", "base_lr", help_key="lr.base_lr_help")
     with inputs[1]:
-        base_batch = _log_number("lr.base_batch_size", "base_batch_size", MAX_BATCH, help_key="lr.base_batch_size_help")
+        base_batch = _log_number("lr.base_batch_size", "base_batch_size", SCHEDULE_MAX_BATCH,
+                                 help_key="lr.base_batch_size_help")
     with inputs[2]:
-        batch = _log_number("lr.batch_size", "batch_size", MAX_BATCH, help_key="lr.batch_size_help")
+        batch = _log_number("lr.batch_size", "batch_size", SCHEDULE_MAX_BATCH, help_key="lr.batch_size_help")
     kappa = batch / base_batch
     st.markdown(tr("lr.kappa", batch=batch, base=base_batch, kappa=f"{kappa:g}"))
     columns = st.columns(3)
@@ -126,7 +129,7 @@ def adam_ui(base_lr: float, base_batch: int, batch: int) -> None:
 
 
 def _use_scaled(lr: float) -> None:
-    st.session_state[_key("final_lr")] = min(max(lr, LR_MIN), LR_MAX)
+    st.session_state[_key("final_lr")] = min(max(lr, SCHEDULE_LR_MIN), SCHEDULE_LR_MAX)
 
 
 def warmup_inputs_ui(base_lr: float, base_batch: int, batch: int) -> LRSettings:
@@ -135,17 +138,17 @@ def warmup_inputs_ui(base_lr: float, base_batch: int, batch: int) -> LRSettings:
     st.caption(tr("lr.warmup.caption"))
     left, middle, right = st.columns(3)
     with left:
-        n = _log_number("lr.n", "n", MAX_SAMPLES)
-        epochs = _log_number("lr.epochs", "epochs", MAX_EPOCHS)
+        n = _log_number("lr.n", "n", SCHEDULE_MAX_SAMPLES)
+        epochs = _log_number("lr.epochs", "epochs", SCHEDULE_MAX_EPOCHS)
     with middle:
         initial_lr = _lr_input("lr.initial_lr", "initial_lr", 0.0, help_key="lr.initial_lr_help")
         final_lr = _lr_input("lr.final_lr", "final_lr", help_key="lr.final_lr_help")
         linear = scale_lr(base_lr, batch, base_batch, "linear")
         st.button(tr("lr.use_scaled", lr=fmt_lr(linear)), key=_key("use_scaled"), on_click=_use_scaled,
-                  args=(linear,), disabled=math.isclose(linear, final_lr) or linear > LR_MAX)
+                  args=(linear,), disabled=math.isclose(linear, final_lr) or linear > SCHEDULE_LR_MAX)
     with right:
         warmup_epochs = control("warmup_epochs", _key("warmup_epochs"), lambda: st.number_input(
-            tr("lr.warmup_epochs"), 0, MAX_WARMUP_EPOCHS, step=1, key=_key("warmup_epochs"),
+            tr("lr.warmup_epochs"), 0, WARMUP_MAX_EPOCHS, step=1, key=_key("warmup_epochs"),
             help=tr("lr.warmup_epochs_help")))
         decay = control("decay", _key("decay"), lambda: choice(
             st.radio, tr("lr.decay"), DECAYS, key=_key("decay"), format_func=lambda d: tr(f"lr.decay.{d}"),

@@ -8,15 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from core.i18n import fmt_float, fmt_int
+from core.limits import PATHS_LR_MAX, PATHS_LR_MIN, PATHS_MAX_EPOCHS, PATHS_MAX_SAMPLES, PATHS_MIN_SAMPLES, SEED_MAX
 from core.paths import (
     BUDGETS,
     LEARNING_RATES,
-    LR_MAX,
-    LR_MIN,
-    MAX_EPOCHS,
     MAX_NOISE,
-    MAX_SAMPLES,
-    MIN_SAMPLES,
     PARAMS,
     DescentPath,
     PathsSettings,
@@ -64,25 +60,25 @@ def settings_ui() -> PathsSettings:
     """The settings widgets; returns the settings they describe."""
     st.subheader(tr("paths.settings"))
     n = control("n", _key("n"), lambda: log_number(
-        tr("paths.n"), tr("calc.drag", label=tr("paths.n")), _key("n"), MIN_SAMPLES, MAX_SAMPLES,
-        help=tr("paths.n_help", low=MIN_SAMPLES, high=fmt_int(MAX_SAMPLES))))
+        tr("paths.n"), tr("calc.drag", label=tr("paths.n")), _key("n"), PATHS_MIN_SAMPLES, PATHS_MAX_SAMPLES,
+        help=tr("paths.n_help", low=PATHS_MIN_SAMPLES, high=fmt_int(PATHS_MAX_SAMPLES))))
     batch_size = control("batch_size", _key("batch_size"), lambda: log_number(
         tr("paths.batch_size"), tr("calc.drag", label=tr("paths.batch_size")), _key("batch_size"), 1, n,
         help=tr("paths.batch_size_help")))
-    current_lr = min(max(float(st.session_state[_key("lr")]), LR_MIN), LR_MAX)
+    current_lr = min(max(float(st.session_state[_key("lr")]), PATHS_LR_MIN), PATHS_LR_MAX)
     st.session_state[_key("lr")] = current_lr
     lr = control("lr", _key("lr"), lambda: st.select_slider(
         tr("paths.lr"), sorted({*LEARNING_RATES, current_lr}), key=_key("lr"), format_func=lambda v: f"{v:g}",
         help=tr("paths.lr_help")))
     epochs = control("epochs", _key("epochs"), lambda: st.slider(
-        tr("paths.epochs"), 1, MAX_EPOCHS, key=_key("epochs"), help=tr("paths.epochs_help")))
+        tr("paths.epochs"), 1, PATHS_MAX_EPOCHS, key=_key("epochs"), help=tr("paths.epochs_help")))
     budget = control("budget", _key("budget"), lambda: choice(
         st.radio, tr("paths.budget"), BUDGETS, key=_key("budget"), horizontal=True,
         format_func=lambda b: tr(f"paths.budget.{b}"), help=tr("paths.budget_help")))
     noise = control("noise", _key("noise"), lambda: st.slider(
         tr("paths.noise"), 0.0, MAX_NOISE, step=0.1, key=_key("noise"), help=tr("paths.noise_help")))
     seed = control("seed", _key("seed"), lambda: st.number_input(
-        tr("paths.seed"), 0, 2**31 - 1, step=1, key=_key("seed"), help=tr("paths.seed_help")))
+        tr("paths.seed"), 0, SEED_MAX, step=1, key=_key("seed"), help=tr("paths.seed_help")))
     return PathsSettings(n=n, batch_size=batch_size, lr=float(lr), epochs=int(epochs), budget=budget,
                          seed=int(seed), noise=round(float(noise), 4))
 

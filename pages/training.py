@@ -10,6 +10,7 @@ from core.batching import FRAMEWORKS
 from core.datasets import DATASETS
 from core.engine import DEVICES, OPTIMIZERS, TrainConfig
 from core.i18n import fmt_duration, fmt_float, fmt_int
+from core.limits import SEED_MAX, TRAIN_LR_MAX, TRAIN_LR_MIN, TRAIN_MAX_EPOCHS, WARMUP_MAX_EPOCHS
 from core.models import ACTIVATIONS, MODELS
 from core.params import ParamProblem
 from core.runner import Snapshot, TrainingRun
@@ -18,9 +19,6 @@ from core.thinning import MAX_POINTS
 from core.train_figures import LIVE_POINTS, XAxis, boundary_figure, loss_figure, monitoring_figure
 from core.training_view import (
     LEARNING_RATES,
-    LR_MAX,
-    LR_MIN,
-    MAX_EPOCHS,
     PARAMS,
     SCHEDULE_PARAMS,
     ScheduleChoice,
@@ -101,7 +99,7 @@ def schedule_ui() -> ScheduleChoice:
             st.radio, tr("train.lr_rule"), RULES, key=keys[0], horizontal=True,
             format_func=lambda r: tr(f"train.rule.{r}"), help=tr("train.lr_rule_help")))
         warmup = control("warmup_epochs", keys[1], lambda: st.number_input(
-            tr("train.warmup_epochs"), 0, 50, step=1, key=keys[1], help=tr("train.warmup_help")))
+            tr("train.warmup_epochs"), 0, WARMUP_MAX_EPOCHS, step=1, key=keys[1], help=tr("train.warmup_help")))
         decay = control("decay", keys[2], lambda: choice(
             st.radio, tr("train.decay"), DECAYS, key=keys[2], horizontal=True,
             format_func=lambda d: tr(f"train.decay.{d}")))
@@ -129,7 +127,7 @@ def settings_ui() -> tuple[TrainConfig, ScheduleChoice]:
                            horizontal=True, format_func=lambda name: tr(f"framework.{name}"),
                            help=tr("train.framework_help"))
         seed = control("seed", _key("seed"), lambda: st.number_input(
-            tr("train.seed"), 0, 2**31 - 1, step=1, key=_key("seed")))
+            tr("train.seed"), 0, SEED_MAX, step=1, key=_key("seed")))
     with st.container(border=True):
         st.markdown(f"**{tr('train.section.model')}**")
         model = control("model", _key("model"), lambda: choice(
@@ -155,7 +153,7 @@ def settings_ui() -> tuple[TrainConfig, ScheduleChoice]:
             tr("calc.batch_size"), tr("calc.drag", label=tr("calc.batch_size")), _key("batch_size"), 1, n,
             help=tr("calc.batch_size_help")))
         epochs = control("epochs", _key("epochs"), lambda: log_number(
-            tr("calc.epochs"), tr("calc.drag", label=tr("calc.epochs")), _key("epochs"), 1, MAX_EPOCHS,
+            tr("calc.epochs"), tr("calc.drag", label=tr("calc.epochs")), _key("epochs"), 1, TRAIN_MAX_EPOCHS,
             help=tr("calc.epochs_help")))
         shuffle = control("shuffle", _key("shuffle"), lambda: st.toggle(tr("calc.shuffle"), key=_key("shuffle")))
         drop_last = control("drop_last", _key("drop_last"), lambda: st.checkbox(
@@ -166,7 +164,7 @@ def settings_ui() -> tuple[TrainConfig, ScheduleChoice]:
     config = TrainConfig(
         dataset=dataset, n_samples=n, noise=float(noise), model=model, hidden_layers=hidden_layers,
         hidden_width=int(hidden_width), activation=activation, optimizer=optimizer,
-        learning_rate=min(max(float(learning_rate), LR_MIN), LR_MAX), batch_size=batch_size, epochs=epochs,
+        learning_rate=min(max(float(learning_rate), TRAIN_LR_MIN), TRAIN_LR_MAX), batch_size=batch_size, epochs=epochs,
         validation_split=round(float(val_split), 4), framework=framework, shuffle=shuffle, drop_last=drop_last,
         seed=int(seed), device=device,
     )
