@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+from tests.pages import APP, metrics, open_page
 
 
 def _app(**query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    for name, value in query.items():
-        at.query_params[name] = value
-    return at.run()
+    return open_page(None, **query)
 
 
-def _metrics(at: AppTest) -> dict[str, str]:
-    return {metric.label: metric.value for metric in at.metric}
+_metrics = metrics
 
 
 def test_landing_page_shows_the_seed_worked_calculation():

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+from tests.pages import open_page
 
 
 def _compare(**query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update({"lang": "en", **query})
-    at.switch_page("pages/compare.py")
-    return at.run()
+    return open_page("pages/compare.py", **query)
 
 
 PLAN, RESULTS = 0, 1  # the page's tables, in order

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import parse_qsl
 
 import pytest
@@ -10,16 +9,12 @@ from streamlit.testing.v1 import AppTest
 
 from core.lesson import FIRST_FIT_CODE, SECTIONS, question
 from core.training_view import config_from_query
-
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+from tests.pages import APP, open_page
 
 
 @pytest.fixture
 def lesson() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["lang"] = "en"
-    at.switch_page("pages/learn.py")
-    return at.run()
+    return open_page("pages/learn.py")
 
 
 def test_every_section_of_the_lesson_is_there_in_order(lesson):

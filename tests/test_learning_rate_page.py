@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+from tests.pages import APP, metrics, query_value
 
 
 def _learning_rate(**query: str) -> AppTest:
@@ -20,13 +18,7 @@ def _learning_rate(**query: str) -> AppTest:
     return at.run()
 
 
-def _metrics(at: AppTest) -> dict[str, str]:
-    return {metric.label: metric.value for metric in at.metric}
-
-
-def _url(at: AppTest, name: str) -> str:
-    value = at.query_params[name]
-    return value[0] if isinstance(value, list) else value
+_metrics, _url = metrics, query_value
 
 
 def test_defaults_show_the_seed_example_0_008():

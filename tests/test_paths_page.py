@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+from tests.pages import open_page
 
 
 def _paths(**query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update({"lang": "en", **query})
-    at.switch_page("pages/paths.py")
-    return at.run()
+    return open_page("pages/paths.py", **query)
 
 
 def _table(at: AppTest) -> dict[str, dict[str, str]]:

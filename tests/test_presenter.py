@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+from tests.pages import open_page
 
 
 def _widget_keys(at: AppTest) -> set[str]:
@@ -28,10 +26,7 @@ def _widget_keys(at: AppTest) -> set[str]:
     ],
 )
 def test_a_hidden_control_disappears_keeps_its_url_value_and_stays_hidden(page, control, widget_key, query):
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update({"lang": "en", "present": "true", f"{control}_hide": "true", **query})
-    at.switch_page(page)
-    at.run()
+    at = open_page(page, present="true", **{f"{control}_hide": "true", **query})
     assert not at.exception
     assert widget_key not in _widget_keys(at)
     # The page used the hidden control's URL value: it writes the same value back.

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 
 import pytest
 import torch
@@ -12,19 +11,14 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.errors import AppTestError
 
 import ui.lang as lang
-
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+from tests.pages import metrics, open_page
 
 
 def _training(**query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update({"lang": "en", **query})
-    at.switch_page("pages/training.py")
-    return at.run()
+    return open_page("pages/training.py", **query)
 
 
-def _metrics(at: AppTest) -> dict[str, str]:
-    return {metric.label: metric.value for metric in at.metric}
+_metrics = metrics
 
 
 def _wait_until(at: AppTest, done, timeout: float = 60.0) -> AppTest:  # type: ignore[no-untyped-def]
