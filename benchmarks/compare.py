@@ -12,7 +12,7 @@ import time
 
 from core.compare import ComparisonRun, compare_from_query, summarise
 from core.engine import DEVICES
-from core.runner import default_queue
+from core.runner import default_queue, serve_many_runs
 
 
 def main() -> None:
@@ -22,6 +22,7 @@ def main() -> None:
     args = parser.parse_args()
     config = compare_from_query({})[0]
     config = dataclasses.replace(config, base=dataclasses.replace(config.base, device=args.device))
+    serve_many_runs()
     start = time.perf_counter()
     run = ComparisonRun(config, queue=default_queue())
     run.start()

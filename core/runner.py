@@ -129,15 +129,23 @@ class RunQueue:
 
 @functools.cache
 def default_queue() -> RunQueue:
-    """The server-wide queue, created on first use; also sets torch's thread count for the process."""
-    # torch.set_num_threads is process-global, so it is set once here, when the server's first run starts,
-    # rather than per run; max_concurrent_runs() single-threaded runs then use at most that many cores.
+    """The server-wide queue, created on first use."""
+    return RunQueue(max_concurrent_runs())
+
+
+@functools.cache
+def serve_many_runs() -> None:
+    """Set this process up to serve a class: one torch thread per run and a short GIL switch interval (once).
+
+    Both settings are process-global, so the app asks for them at start-up, explicitly; a script or a test
+    that trains keeps torch's defaults.
+    """
+    # max_concurrent_runs() single-threaded runs then use at most that many cores.
     torch.set_num_threads(THREADS_PER_RUN)
     # A training loop on small batches is mostly Python and holds the GIL between short torch calls; the
     # server's threads then wait up to a switch interval (5 ms by default) each time they need it back,
     # many times per page update. A shorter interval hands the GIL back sooner.
     sys.setswitchinterval(SWITCH_INTERVAL_S)
-    return RunQueue(max_concurrent_runs())
 
 
 @dataclass(frozen=True)

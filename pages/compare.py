@@ -37,6 +37,7 @@ from ui.data import preloaded
 from ui.lang import current_lang, error_text, say, tr
 from ui.live import (
     chart_controls,
+    class_queue,
     dataset_changed,
     dataset_select,
     run_buttons,
@@ -158,7 +159,7 @@ def _start(config: CompareConfig) -> None:
         return  # a double click must not start a second comparison
     base = config.base
     data = preloaded(base.dataset, base.n_samples, base.noise, base.seed)
-    run = ComparisonRun(config, data=data, keepalive=keepalive_for(tab))
+    run = ComparisonRun(config, data=data, queue=class_queue(), keepalive=keepalive_for(tab))
     run.start()
     tab.comparison = run
 

@@ -39,6 +39,7 @@ from ui.finder import finder_ui
 from ui.lang import current_lang, error_text, say, tr
 from ui.live import (
     chart_controls,
+    class_queue,
     dataset_changed,
     dataset_select,
     run_buttons,
@@ -209,7 +210,7 @@ def _start(config: TrainConfig) -> None:
         return  # a double click must not start a second run
     _archive_current()
     run = TrainingRun(config, data=preloaded(config.dataset, config.n_samples, config.noise, config.seed),
-                      keepalive=keepalive_for(tab))
+                      queue=class_queue(), keepalive=keepalive_for(tab))
     run.start()
     tab.training = run
 

@@ -280,3 +280,29 @@ def test_the_first_snapshot_and_the_download_progress_are_translatable() -> None
     assert run.snapshot().message.text("ko") == "MNIST 내려받는 중(처음 한 번만): 11.0 MB 중 1.5 MB…"
     run._on_download(2_000_000, 0)
     assert run.snapshot().message.text("en") == "Downloading MNIST (once): 2.0 MB…"
+
+
+def test_a_run_built_without_a_queue_leaves_the_process_settings_alone() -> None:
+    import sys
+
+    before = (torch.get_num_threads(), sys.getswitchinterval())
+    run = TrainingRun(TrainConfig(n_samples=64, batch_size=16, epochs=1, validation_split=0.0, device="cpu"))
+    run.start()
+    assert run.join(60) and run.snapshot().status == "finished"
+    assert (torch.get_num_threads(), sys.getswitchinterval()) == before
+
+
+def test_serving_a_class_is_an_explicit_process_wide_choice() -> None:
+    import sys
+
+    from core.runner import SWITCH_INTERVAL_S, THREADS_PER_RUN, serve_many_runs
+
+    before = (torch.get_num_threads(), sys.getswitchinterval())
+    try:
+        serve_many_runs.cache_clear()
+        serve_many_runs()
+        assert (torch.get_num_threads(), sys.getswitchinterval()) == (THREADS_PER_RUN, SWITCH_INTERVAL_S)
+    finally:
+        torch.set_num_threads(before[0])
+        sys.setswitchinterval(before[1])
+        serve_many_runs.cache_clear()

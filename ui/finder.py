@@ -7,8 +7,8 @@ import streamlit as st
 from core.engine import TrainConfig, resolve_device
 from core.finder import FinderPoint, FinderResult, find_batch_size, throughput_figure
 from core.i18n import fmt_float
-from core.runner import default_queue
 from ui.lang import current_lang, error_text, tr
+from ui.live import class_queue
 from ui.runs import THROUGHPUT_KEY
 
 RESULT_KEY = "finder_result"
@@ -22,7 +22,7 @@ def _run(config: TrainConfig, budget_mib: int) -> FinderResult:
         bar.progress(done / planned, text=tr("finder.progress", batch=point.batch_size,
                                              rate=fmt_float(point.samples_per_s, 0), done=done, planned=planned))
 
-    result = find_batch_size(config, memory_budget_bytes=budget_mib * 2**20, queue=default_queue(),
+    result = find_batch_size(config, memory_budget_bytes=budget_mib * 2**20, queue=class_queue(),
                              on_point=on_point)
     bar.empty()
     return result

@@ -8,6 +8,7 @@ from typing import Any
 import streamlit as st
 
 from core.datasets import DATASETS
+from core.runner import RunQueue, default_queue, serve_many_runs
 from core.train_figures import X_AXES, XAxis
 from ui.lang import tr
 from ui.widgets import choice
@@ -17,6 +18,12 @@ ALERTS: dict[str, Callable[..., Any]] = {
     "failed": st.error, "diverged": st.warning, "abandoned": st.warning, "finished": st.success,
     "stopped": st.success,
 }
+
+
+def class_queue() -> RunQueue:
+    """The server-wide run queue, with the process set up to serve a class (``core.runner.serve_many_runs``)."""
+    serve_many_runs()
+    return default_queue()
 
 
 def dataset_changed(
