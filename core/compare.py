@@ -34,7 +34,7 @@ from core.models import build_model
 from core.noise import DEFAULT_DRAWS, NoiseReport, measure, model_oracle
 from core.params import Param, ParamProblem, format_value, parse_params, to_query
 from core.runner import RunQueue, RunStatus, Snapshot, TrainingRun, default_queue, throughput
-from core.schedules import DECAYS, RULES, WARMUP_START, Decay, Rule, scale_lr, schedule
+from core.schedules import DECAYS, RULES, Decay, Rule, peak_schedule, scale_lr
 from core.train_figures import RUN_COLOURS
 
 Budget = Literal["epochs", "updates", "time"]
@@ -98,11 +98,8 @@ class CompareConfig:
             elif self.budget == "time":
                 cap = min(MAX_TOTAL_UPDATES, math.ceil(self.seconds * MAX_UPDATES_PER_S))
                 config = replace(config, epochs=max(1, cap // per_epoch), time_budget_s=self.seconds)
-            if self.warmup_epochs or self.decay != "constant":
-                config = replace(config, lr_schedule=schedule(
-                    config.plan(), initial_lr=lr * WARMUP_START, final_lr=lr, warmup_epochs=self.warmup_epochs,
-                    decay=self.decay))
-            configs.append(config)
+            configs.append(replace(config, lr_schedule=peak_schedule(config.plan(), lr, self.warmup_epochs,
+                                                                     self.decay)))
         return tuple(configs)
 
     def validate(self) -> tuple[BatchPlan, ...]:

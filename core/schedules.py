@@ -212,6 +212,21 @@ def check_schedule(*, initial_lr: float, final_lr: float, warmup_epochs: int, de
         raise ScheduleError("floor_above_final", min_lr=min_lr, final_lr=final_lr)
 
 
+def peak_schedule(batch_plan: BatchPlan, peak_lr: float, warmup_epochs: int, decay: Decay) -> tuple[float, ...] | None:
+    """A run's rates when it warms up from ``WARMUP_START`` x ``peak_lr`` to ``peak_lr`` and then decays; None when
+    the rate stays constant (no warm-up, no decay), so the run keeps its plain learning rate.
+
+    >>> peak_schedule(plan(100, 50, 2), 0.1, 0, "constant") is None
+    True
+    >>> [round(lr, 3) for lr in peak_schedule(plan(100, 50, 2), 0.1, 1, "constant")]
+    [0.01, 0.055, 0.1, 0.1]
+    """
+    if warmup_epochs == 0 and decay == "constant":
+        return None
+    return schedule(batch_plan, initial_lr=peak_lr * WARMUP_START, final_lr=peak_lr, warmup_epochs=warmup_epochs,
+                    decay=decay)
+
+
 def sample_steps(total: int, warmup: int, max_points: int = MAX_POINTS) -> list[int]:
     """At most about ``max_points`` 0-based steps to draw a schedule with, always keeping its corners."""
     return downsample_indices(total, max_points, keep=(warmup - 1, warmup)).tolist()  # type: ignore[no-any-return]

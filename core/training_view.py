@@ -22,7 +22,7 @@ from core.limits import SEED_MAX, TRAIN_LR_MAX, TRAIN_LR_MIN, TRAIN_MAX_BATCH, T
 from core.models import MODELS
 from core.params import Param, ParamProblem, parse_params, to_query
 from core.runner import Snapshot
-from core.schedules import DECAYS, RULES, WARMUP_START, Decay, Rule, scale_lr, schedule
+from core.schedules import DECAYS, RULES, Decay, Rule, peak_schedule, scale_lr
 from core.train_figures import EpochCurves, UpdateCurves
 
 DEFAULT_CONFIG = TrainConfig()
@@ -82,15 +82,11 @@ def with_schedule(config: TrainConfig, choice: ScheduleChoice) -> TrainConfig:
     """``config`` with its learning rate scaled by the rule and, with warm-up or decay, a per-update schedule."""
     peak = scale_lr(config.learning_rate, config.batch_size, BASE_BATCH, choice.lr_rule)
     scaled = replace(config, learning_rate=peak, lr_schedule=None)
-    if choice.warmup_epochs == 0 and choice.decay == "constant":
-        return scaled
     try:
         batch_plan = scaled.plan()
     except ValueError:
         return scaled  # the page explains invalid settings itself
-    lrs = schedule(batch_plan, initial_lr=peak * WARMUP_START, final_lr=peak, warmup_epochs=choice.warmup_epochs,
-                   decay=choice.decay)
-    return replace(scaled, lr_schedule=lrs)
+    return replace(scaled, lr_schedule=peak_schedule(batch_plan, peak, choice.warmup_epochs, choice.decay))
 
 
 def config_from_query(query: Mapping[str, str | Sequence[str]]) -> tuple[TrainConfig, list[ParamProblem]]:
