@@ -89,6 +89,17 @@ class BatchPlan:
         """True when the last batch of an epoch is smaller than the others."""
         return 0 < self.last_batch_size < self.batch_size
 
+    def epoch_batch_sizes(self) -> np.ndarray:
+        """Samples in each iteration of an epoch on one rank, the last one partial as DataLoader makes it (int64).
+
+        >>> plan(1000, 300, 1).epoch_batch_sizes().tolist()
+        [300, 300, 300, 100]
+        """
+        sizes = np.full(self.iterations_per_epoch, self.batch_size, dtype=np.int64)
+        if len(sizes):
+            sizes[-1] = self.last_batch_size
+        return sizes
+
     @property
     def trailing_accum_micro_batches(self) -> int:
         """Micro-batches in the epoch's last accumulation group, when it is short (else 0)."""

@@ -317,9 +317,7 @@ class _UpdateLog:
     """Preallocated per-update arrays; the prefix [:count] is final once written, so views of it are safe."""
 
     def __init__(self, batch_plan: BatchPlan, learning_rates: np.ndarray) -> None:
-        per_epoch = np.full(batch_plan.iterations_per_epoch, batch_plan.batch_size, dtype=np.int64)
-        per_epoch[-1] = batch_plan.last_batch_size
-        self.batch_size = np.tile(per_epoch, batch_plan.epochs)  # (T,)
+        self.batch_size = np.tile(batch_plan.epoch_batch_sizes(), batch_plan.epochs)  # (T,)
         total = len(self.batch_size)
         self.update = np.arange(1, total + 1, dtype=np.int64)
         self.epoch = self.update / batch_plan.updates_per_epoch

@@ -158,15 +158,8 @@ class DescentPath:
         full, partial = divmod(self.updates, per_epoch)
         if not partial:
             return float(full)
-        sizes = _batch_sizes(self.plan)
+        sizes = self.plan.epoch_batch_sizes()
         return full + float(sizes[:partial].sum()) / self.plan.samples_per_epoch
-
-
-def _batch_sizes(p: BatchPlan) -> np.ndarray:
-    """Sizes of an epoch's batches, the last one partial as DataLoader makes it."""
-    sizes = np.full(p.iterations_per_epoch, p.batch_size)
-    sizes[-1] = p.last_batch_size
-    return sizes
 
 
 def method_batch_size(method: Method, settings: PathsSettings) -> int:
@@ -198,7 +191,7 @@ def descend(
     wanted = p.total_updates if updates is None else updates
     everything = Moments.of(x, y)
     starts = np.arange(0, n, batch_size)  # batch boundaries in draw order; the last may be partial
-    sizes = _batch_sizes(p).astype(float).tolist()
+    sizes = p.epoch_batch_sizes().astype(float).tolist()
     w, b = START
     start_loss = float(loss(everything, w, b))
     limit = DIVERGE_FACTOR * max(start_loss, 1e-12)
@@ -232,7 +225,7 @@ def descend(
             break
     made = len(ws) - 1
     full, partial = divmod(made, p.updates_per_epoch)
-    seen = full * p.samples_per_epoch + int(_batch_sizes(p)[:partial].sum())
+    seen = full * p.samples_per_epoch + int(p.epoch_batch_sizes()[:partial].sum())
     return DescentPath(method, batch_size, p, np.array(ws), np.array(bs), np.array(losses), seen, diverged_at)
 
 

@@ -66,6 +66,7 @@ def test_batches_equal_what_a_real_dataloader_yields(n, batch_size, drop_last):
     sizes = _loader_batch_sizes(DataLoader(torch.arange(n), batch_size=batch_size, drop_last=drop_last))
     p = plan(n, batch_size, 1, drop_last=drop_last)
     assert p.iterations_per_epoch == len(sizes)
+    assert p.epoch_batch_sizes().tolist() == sizes  # batch by batch, as the engine and the paths count them
     assert p.last_batch_size == (sizes[-1] if sizes else 0)
     assert p.samples_per_epoch == sum(sizes)
     assert p.dropped_samples == n - sum(sizes)
