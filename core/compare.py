@@ -30,7 +30,7 @@ from core.engine import MAX_TOTAL_UPDATES, TrainConfig, Trainer
 from core.figures import figure_from_spec
 from core.i18n import Message, error_message, fmt_float, t
 from core.limits import SEED_MAX, TRAIN_LR_MAX, TRAIN_LR_MIN, TRAIN_MAX_BATCH, TRAIN_MAX_EPOCHS, WARMUP_MAX_EPOCHS
-from core.models import build_model
+from core.memory import step_memory_estimate
 from core.noise import DEFAULT_DRAWS, NoiseReport, measure, model_oracle
 from core.params import Param, ParamProblem, format_value, parse_params, to_query
 from core.runner import RunQueue, RunStatus, Snapshot, TrainingRun, default_queue, throughput
@@ -195,31 +195,6 @@ def compare_to_query(config: CompareConfig) -> dict[str, str]:
 
 def _join(batch_sizes: Sequence[int]) -> str:
     return ",".join(format_value(b) for b in batch_sizes)
-
-
-# ---- memory --------------------------------------------------------------------------------------------------
-
-OPTIMIZER_STATE_COPIES = {"sgd": 0, "momentum": 1, "adam": 2}  # parameter-sized buffers each optimizer keeps
-
-
-def step_memory_estimate(config: TrainConfig) -> int:
-    """Bytes one training step holds on a CPU: weights, gradients, optimizer state and saved activations.
-
-    An estimate, not a measurement: activations count the input batch and every layer's output (what
-    autograd keeps for the backward pass), at 4 bytes a float; allocator overhead is not included.
-    """
-    spec = DATASETS[config.dataset]
-    model = build_model(config.model, spec.n_features, spec.n_classes, hidden_layers=config.hidden_layers,
-                        hidden_width=config.hidden_width, activation=config.activation)
-    parameters = sum(p.numel() for p in model.parameters())
-    per_sample = spec.n_features
-    with torch.no_grad():
-        x = torch.zeros(1, spec.n_features)
-        for layer in model:
-            x = layer(x)
-            per_sample += x.numel()
-    floats = parameters * (2 + OPTIMIZER_STATE_COPIES[config.optimizer]) + config.batch_size * per_sample
-    return 4 * floats
 
 
 # ---- results ---------------------------------------------------------------------------------------------------

@@ -26,17 +26,16 @@ import numpy as np
 import plotly.graph_objects as go
 import torch
 
-from core.datasets import DATASETS, load_dataset
+from core.datasets import load_dataset
 from core.engine import TrainConfig, Trainer
 from core.figures import BATCH_COLOURS, PARTIAL_COLOUR, figure_from_spec
 from core.i18n import t
+from core.memory import step_memory_estimate
 from core.runner import RunQueue
 
 StopReason = Literal["dataset", "max_batch", "memory", "oom", "time", "busy"]
 STOP_REASONS: tuple[StopReason, ...] = ("dataset", "max_batch", "memory", "oom", "time", "busy")
-FLOAT_BYTES = 4  # float32 everywhere in the engine
 PLANNED_UPDATES = 20_000  # updates planned per batch size; the time budget stops far earlier
-OPTIMIZER_STATE = {"sgd": 0, "momentum": 1, "adam": 2}  # extra tensors per weight: momentum buffer, Adam's moments
 
 
 @dataclass(frozen=True)
@@ -74,21 +73,6 @@ def doubling_sizes(limit: int) -> list[int]:
         sizes.append(size)
         size *= 2
     return [*sizes, limit]
-
-
-def estimate_memory_bytes(config: TrainConfig, batch_size: int) -> int:
-    """Bytes one update needs: weights, gradients, optimizer state and activations (an estimate, data excluded)."""
-    spec = DATASETS[config.dataset]
-    widths = [spec.n_features]
-    if config.model == "mlp":
-        widths += [config.hidden_width] * config.hidden_layers
-    widths.append(spec.n_classes)
-    parameters = sum((w_in + 1) * w_out for w_in, w_out in zip(widths[:-1], widths[1:], strict=True))
-    per_weight = 2 + OPTIMIZER_STATE[config.optimizer]  # the weight, its gradient, the optimizer's buffers
-    # Saved for backward: the input (B, F), each hidden layer's pre-activation and activation (B, H) x 2, the
-    # logits (B, C); backward holds gradients of about the same size again.
-    activations = batch_size * (widths[0] + 2 * sum(widths[1:-1]) + widths[-1]) * 2
-    return FLOAT_BYTES * (parameters * per_weight + activations)
 
 
 def _is_oom(error: BaseException) -> bool:
@@ -138,7 +122,7 @@ def _measure(
     if cuda:
         peak, estimated = int(torch.cuda.max_memory_allocated(trainer.device)), False
     else:
-        peak, estimated = estimate_memory_bytes(config, config.batch_size), True
+        peak, estimated = step_memory_estimate(config), True
     point = FinderPoint(batch_size=config.batch_size, steps=timed, seconds=seconds,
                         samples_per_s=timed * config.batch_size / seconds, peak_memory_bytes=peak,
                         memory_estimated=estimated)
@@ -193,7 +177,7 @@ def find_batch_size(
             if points and time.perf_counter() - started > time_budget_s:
                 reason, stopped_at = "time", size
                 break
-            if memory_budget_bytes is not None and estimate_memory_bytes(base, size) > memory_budget_bytes:
+            if memory_budget_bytes is not None and step_memory_estimate(base, size) > memory_budget_bytes:
                 reason, stopped_at = "memory", size
                 break
             # Enough epochs that the clock, not the plan, ends the measurement.

@@ -23,12 +23,12 @@ from core.compare import (
     compare_to_query,
     noise_figure,
     parse_batch_sizes,
-    step_memory_estimate,
     summarise,
     verdicts,
 )
 from core.engine import TrainConfig, Trainer
 from core.i18n import Message, t
+from core.memory import step_memory_estimate
 from core.runner import RunQueue, TrainingRun
 from core.schedules import scale_lr
 

@@ -12,10 +12,10 @@ from core.finder import (
     FinderPoint,
     FinderResult,
     doubling_sizes,
-    estimate_memory_bytes,
     find_batch_size,
     throughput_figure,
 )
+from core.memory import step_memory_estimate
 from core.runner import RunQueue
 
 TINY = TrainConfig(n_samples=50, validation_split=0.2, hidden_layers=1, hidden_width=8, device="cpu")
@@ -44,7 +44,7 @@ def test_sweep_stops_at_the_training_set_size():
 
 
 def test_sweep_stops_before_a_size_over_the_memory_budget():
-    budget = estimate_memory_bytes(TINY, 4)
+    budget = step_memory_estimate(TINY, 4)
     result = find_batch_size(TINY, memory_budget_bytes=budget, **FAST)
     assert [p.batch_size for p in result.points] == [1, 2, 4]
     assert (result.stop_reason, result.stopped_at) == ("memory", 8)
@@ -98,11 +98,12 @@ def test_a_busy_queue_makes_the_sweep_give_up_without_measuring():
 
 def test_memory_estimate_grows_with_batch_size_and_optimizer_state():
     sgd, adam = (TrainConfig(optimizer=name) for name in ("sgd", "adam"))
-    assert estimate_memory_bytes(adam, 64) > estimate_memory_bytes(adam, 32)
-    assert estimate_memory_bytes(adam, 32) > estimate_memory_bytes(sgd, 32)
-    # moons MLP 2 -> 32 -> 32 -> 2: 1,218 weights; Adam keeps weight, gradient and two moments.
+    assert step_memory_estimate(adam, 64) > step_memory_estimate(adam, 32)
+    assert step_memory_estimate(adam, 32) > step_memory_estimate(sgd, 32)
+    # moons MLP 2 -> 32 -> 32 -> 2: 1,218 weights; Adam keeps weight, gradient and two moments; one sample
+    # leaves its input and every layer's output (linear and activation) for the backward pass.
     parameters = 3 * 32 + 33 * 32 + 33 * 2
-    assert estimate_memory_bytes(adam, 1) == 4 * (4 * parameters + 2 * (2 + 2 * 64 + 2))
+    assert step_memory_estimate(adam, 1) == 4 * (4 * parameters + (2 + 4 * 32 + 2))
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
