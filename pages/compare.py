@@ -345,7 +345,8 @@ def main() -> None:
             "epochs", 0.8, False)
         live_view(lambda: current_tab().comparison, "compare.press_start", live_progress_ui,
                   lambda snapshot, live: live_charts_ui(snapshot, view, live),
-                  lambda running: stop_button(stop_slot, "compare_stop", running, _stop))
+                  lambda running: stop_button(stop_slot, "compare_stop", running, _stop),
+                  buttons=("compare_button", "compare_stop"))
 
 
 main()

@@ -370,7 +370,8 @@ def main() -> None:
         view = chart_controls("train") if current_tab().training is not None else ("updates", 0.8, False)
         live_view(lambda: current_tab().training, "train.press_train", live_progress_ui,
                   lambda snapshot, live: live_charts_ui(snapshot, view, live),
-                  lambda running: stop_button(stop_slot, "stop_button", running, _stop))
+                  lambda running: stop_button(stop_slot, "stop_button", running, _stop),
+                  buttons=("train_button", "reset_button", "stop_button"))
     with st.expander(tr("train.finder"), expanded=False):
         finder_ui(config)
 

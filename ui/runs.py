@@ -8,7 +8,7 @@ whose tab is still open elsewhere does not (that tab keeps its runs, the new one
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Collection, Hashable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -132,9 +132,26 @@ def sidebar_run_status() -> None:
     _beat()
 
 
+_SIMPLE = (str, int, float, bool, type(None))
+
+
+def _page_state(skip: Collection[str]) -> dict[str, object]:
+    """The session's plain values (widget values among them), except ``skip``."""
+    state: dict[str, object] = {}
+    for key in st.session_state.keys():  # noqa: SIM118 - SessionStateProxy is not a plain dict
+        if not isinstance(key, str) or key in skip:
+            continue
+        value = st.session_state[key]
+        if isinstance(value, (list, tuple)) and all(isinstance(item, _SIMPLE) for item in value):
+            state[key] = tuple(value)
+        elif isinstance(value, _SIMPLE):
+            state[key] = value
+    return state
+
+
 def live_view(
     get_run: Callable[[], Any], idle_message_key: str, draw_progress: Callable[[Any], None],
-    draw_charts: Callable[[Any, bool], None], draw_stop: Callable[[bool], None],
+    draw_charts: Callable[[Any, bool], None], draw_stop: Callable[[bool], None], *, buttons: Collection[str],
 ) -> None:
     """Draw a background run's latest snapshot from a fragment that polls only while the run is active.
 
@@ -148,14 +165,26 @@ def live_view(
     ``draw_charts(snapshot, live)`` draws light charts while ``live``, which stays true for the fragment's pass
     that first sees the run ended: full-resolution charts then wait for the full rerun, so the browser is not
     busy drawing them when it should be showing that the run stopped.
+
+    A click on a widget outside the fragment (the language, a chart control) can reach the server merged into
+    the fragment's next timed rerun, which then redraws only the fragment: the click would seem lost until the
+    run ended (seen in Chromium: a language switch mid-run took 180 s once in four). So each fragment run
+    compares the page's plain session values with those of the last full run and reruns the page when one
+    changed. ``buttons`` are the page's buttons, the fragment's Stop among them: a button is True only in the run
+    its click started, so its return to False is no click.
     """
     run = get_run()
     polling = run is not None and not run.snapshot().done
     polling_key, ended_key = f"{idle_message_key}_polling", f"{idle_message_key}_ended"
     st.session_state[polling_key] = polling
     st.session_state[ended_key] = 0
+    own = {polling_key, ended_key, *buttons}
+    drawn = _page_state(own)  # what the full run that defines the fragment saw
 
     def _live() -> None:
+        now = _page_state(own)
+        if any(key in now and now[key] != value for key, value in drawn.items()):
+            st.rerun(scope="app")  # a click meant for the whole page arrived with this fragment run
         current = get_run()
         snapshot = None if current is None else current.snapshot()  # one read: Stop and the charts agree
         draw_stop(snapshot is not None and not snapshot.done)
