@@ -25,7 +25,7 @@ FEATURES, CLASSES = 784, 10
 
 
 def mnist_shaped(n_samples: int, batch_size: int, device: str) -> TrainConfig:
-    """The seed's Keras MLP with Adam, one epoch, every row for training."""
+    """The lesson's Keras MLP with Adam, one epoch, every row for training."""
     return TrainConfig(
         dataset="mnist", n_samples=n_samples, model="mlp", hidden_layers=1, hidden_width=128, optimizer="adam",
         learning_rate=1e-3, batch_size=batch_size, epochs=1, validation_split=0.0, device=device,

@@ -1,6 +1,6 @@
-"""Benchmark: the engine against the seed's own PyTorch loop, and the cost of live metrics.
+"""Benchmark: the engine against the lesson's own PyTorch loop, and the cost of live metrics.
 
-Workload: MNIST-shaped random data (48,000 x 784, 10 classes), the seed's Keras
+Workload: MNIST-shaped random data (48,000 x 784, 10 classes), the lesson's Keras
 MLP (784 -> 128 relu -> 10), Adam at its default learning rate, one epoch, at
 batch sizes 8, 32 and 256. Baseline and engine start from the same weights.
 
@@ -31,7 +31,7 @@ POLL_INTERVAL_S = 0.2  # the page polls about 5 times a second
 
 
 def engine_config(n_samples: int, batch_size: int) -> TrainConfig:
-    """The seed's Keras MLP and Adam defaults, one epoch on the CPU, all rows for training."""
+    """The lesson's Keras MLP and Adam defaults, one epoch on the CPU, all rows for training."""
     return TrainConfig(
         dataset="mnist", n_samples=n_samples, model="mlp", hidden_layers=1, hidden_width=128, activation="relu",
         optimizer="adam", learning_rate=1e-3, batch_size=batch_size, epochs=1, validation_split=0.0, device="cpu",
@@ -39,7 +39,7 @@ def engine_config(n_samples: int, batch_size: int) -> TrainConfig:
 
 
 def seed_loop_samples_per_s(data: tuple[torch.Tensor, torch.Tensor], trainer: Trainer, batch_size: int) -> float:
-    """Throughput of the seed's loop, started from the engine's initial weights.
+    """Throughput of the lesson's loop, started from the engine's initial weights.
 
     Throughputs here are samples per second of process CPU time: with one intra-op thread that equals wall
     time on an idle machine, and it stays comparable when other work shares the cores.

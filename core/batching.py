@@ -239,7 +239,7 @@ def batch_sizes_for_iterations(train_samples: int, iterations: int, *, drop_last
 
 @dataclass(frozen=True)
 class Recommendation:
-    """The seed's batch-size guide row for a dataset size."""
+    """The lesson's batch-size guide row for a dataset size."""
 
     size_class: Literal["small", "medium", "large"]
     low: int
@@ -250,7 +250,7 @@ class Recommendation:
         return self.low <= batch_size <= self.high
 
 
-# The seed's table: small (< 1,000) 16-32, medium (1,000-10,000) 32-64, large (> 10,000) 64-256.
+# The lesson's table: small (< 1,000) 16-32, medium (1,000-10,000) 32-64, large (> 10,000) 64-256.
 RECOMMENDATIONS: tuple[Recommendation, ...] = (
     Recommendation("small", 16, 32),
     Recommendation("medium", 32, 64),
@@ -259,7 +259,7 @@ RECOMMENDATIONS: tuple[Recommendation, ...] = (
 
 
 def recommend_batch_size(n_samples: int) -> Recommendation:
-    """The seed's recommended batch-size range for a dataset of ``n_samples``."""
+    """The lesson's recommended batch-size range for a dataset of ``n_samples``."""
     n = _require_int("n_samples", n_samples, 1)
     if n < 1_000:
         return RECOMMENDATIONS[0]

@@ -61,7 +61,7 @@ PARAMS: tuple[Param, ...] = (
 
 @dataclass(frozen=True)
 class Preset:
-    """A worked example from the seed lesson, as calculator settings."""
+    """A worked example from the lesson, as calculator settings."""
 
     key: str
     settings: CalculatorSettings
@@ -130,8 +130,8 @@ class Note:
 class Explanation:
     """Everything the page says about a plan besides the raw counts."""
 
-    formula: list[str]  # code-style lines, as in the seed's worked calculation
-    sentence: Note  # the seed's "200 / 20 = 10 -> 10 updates = 1 epoch"
+    formula: list[str]  # code-style lines, as in the lesson's worked calculation
+    sentence: Note  # the lesson's "200 / 20 = 10 -> 10 updates = 1 epoch"
     regime_key: str
     recommendation: Recommendation
     recommendation_note: Note
@@ -139,7 +139,7 @@ class Explanation:
 
 
 def _division(numerator: int, denominator: int, rounding: str) -> str:
-    """'200 / 20' when exact (as the seed writes it), else 'ceil(1000 / 32)' or 'floor(1000 / 32)'."""
+    """'200 / 20' when exact (as the lesson writes it), else 'ceil(1000 / 32)' or 'floor(1000 / 32)'."""
     if numerator % denominator == 0:
         return f"{numerator} / {denominator}"
     return f"{rounding}({numerator} / {denominator})"

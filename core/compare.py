@@ -4,7 +4,7 @@ A ``CompareConfig`` turns into one ``TrainConfig`` per batch size under a budget
 updates or equal wall-clock seconds). A ``ComparisonRun`` trains them one after another through
 ``core.runner.TrainingRun`` (so the server-wide queue still bounds CPU use), then measures gradient noise
 at the shared initial weights. ``summarise`` and ``verdicts`` turn the finished runs into the results
-table and a verdict on each of the seed's claims about small and large batches.
+table and a verdict on each of the lesson's claims about small and large batches.
 
 >>> config = CompareConfig(TrainConfig(epochs=2), (8, 256), budget="updates")
 >>> [(c.batch_size, c.max_updates) for c in config.run_configs()]
@@ -41,7 +41,7 @@ Budget = Literal["epochs", "updates", "time"]
 LrRule = Rule
 BUDGETS: tuple[Budget, ...] = ("epochs", "updates", "time")
 LR_RULES: tuple[LrRule, ...] = RULES
-DEFAULT_BATCH_SIZES = (8, 32, 256)  # the seed's small, recommended and large batch
+DEFAULT_BATCH_SIZES = (8, 32, 256)  # the lesson's small, recommended and large batch
 DEFAULT_EPOCHS = 20
 DEFAULT_SECONDS = 3.0
 MIN_RUNS, MAX_RUNS = 2, 4
@@ -136,7 +136,7 @@ def fit_batch_sizes(wanted: Sequence[int], train: int) -> tuple[int, ...]:
     """2-4 distinct batch sizes from 1 to ``train`` that stay close to ``wanted``.
 
     Sizes above the training set become the full batch ``train`` (they would all train alike); when fewer
-    than two distinct sizes are left, the seed's sizes are fitted instead, then a quarter batch and the full one.
+    than two distinct sizes are left, the lesson's sizes are fitted instead, then a quarter batch and the full one.
     """
     for sizes in (wanted, DEFAULT_BATCH_SIZES):
         fitted = tuple(sorted({min(b, train) for b in sizes if b >= 1}))

@@ -255,7 +255,7 @@ class EpochRecord:
     train_accuracy: float
     val_loss: float | None  # None when there is no validation set
     val_accuracy: float | None
-    last_batch_loss: float  # what the seed prints: Epoch {e}/{E}, Loss: {loss:.4f}
+    last_batch_loss: float  # what the lesson prints: Epoch {e}/{E}, Loss: {loss:.4f}
     updates_done: int
     samples_seen: int
     wall_time: float

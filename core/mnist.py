@@ -1,4 +1,4 @@
-"""MNIST as the seed's Keras example loads it: ``mnist.npz``, downloaded once, checked, cached.
+"""MNIST as the lesson's Keras example loads it: ``mnist.npz``, downloaded once, checked, cached.
 
 The file and checksum are the ones ``keras.datasets.mnist.load_data()`` uses, so
 the app trains on exactly the data the lesson's Keras code sees.

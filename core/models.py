@@ -1,4 +1,4 @@
-"""The two models of the seed: a linear classifier and a Keras-style MLP, both returning logits.
+"""The two models of the lesson: a linear classifier and a Keras-style MLP, both returning logits.
 
 ``linear`` is the PyTorch example's ``nn.Linear(10, 2)``; ``mlp`` is the Keras
 example's ``Dense(128, relu) -> Dense(10)``, with the number of hidden layers,

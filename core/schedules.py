@@ -1,6 +1,6 @@
 """Learning-rate arithmetic: scaling the learning rate with the batch size, and warm-up schedules per update.
 
-Pure Python (no torch, no Streamlit). The seed's two tips, generalised:
+Pure Python (no torch, no Streamlit). The lesson's two tips, generalised:
 
 - ``learning_rate = 0.001 * (batch_size / 32)`` is ``scale_lr(0.001, 256, 32, "linear")`` (= 0.008);
   the square-root rule and its Adam form (Malladi et al. 2022) sit beside it.
@@ -87,7 +87,7 @@ def scale_lr(base_lr: float, batch_size: int, base_batch_size: int, rule: Rule =
     if rule == "none":
         return lr
     if rule == "linear":
-        # Multiply before dividing so that the seed's 0.001 * 256 / 32 is exactly 0.008.
+        # Multiply before dividing so that the lesson's 0.001 * 256 / 32 is exactly 0.008.
         return lr * batch_size / base_batch_size
     if rule == "sqrt":
         return lr * math.sqrt(kappa)
@@ -234,7 +234,7 @@ def sample_steps(total: int, warmup: int, max_points: int = MAX_POINTS) -> list[
 
 @dataclass(frozen=True)
 class LRSettings:
-    """Everything the Learning-rate page asks for; the defaults are the seed's two examples."""
+    """Everything the Learning-rate page asks for; the defaults are the lesson's two examples."""
 
     base_lr: float = 0.001
     base_batch_size: int = 32

@@ -27,7 +27,7 @@ RUN_COLOURS = ("#4C78A8", "#F58518", "#54A24B", "#B279A2", "#9D755D", "#E45756",
 
 @dataclass(frozen=True)
 class EpochCurves:
-    """Per-epoch numbers of one run, as the seed's ``history.history`` holds them."""
+    """Per-epoch numbers of one run, as the lesson's ``history.history`` holds them."""
 
     label: str
     epoch: np.ndarray  # (E,) 1-based
@@ -117,7 +117,7 @@ def _x_values(curves: UpdateCurves, axis: XAxis) -> np.ndarray:
 
 
 def monitoring_figure(runs: Sequence[EpochCurves], *, lang: str = "en") -> go.Figure:
-    """The seed's monitoring figure: loss and accuracy per epoch, training vs validation, side by side."""
+    """The lesson's monitoring figure: loss and accuracy per epoch, training vs validation, side by side."""
     data: list[dict[str, Any]] = []
     for i, run in enumerate(runs):
         current = i == len(runs) - 1

@@ -147,7 +147,7 @@ def _note_ui(note: Note) -> None:
 
 
 def results_ui(p: BatchPlan) -> None:
-    """The counts as metrics, the worked formula, the regime, the seed's guide and any warnings."""
+    """The counts as metrics, the worked formula, the regime, the lesson's guide and any warnings."""
     st.subheader(tr("calc.results"))
     headline = st.columns(2)
     headline[0].metric(tr("metric.iterations_per_epoch"), fmt_int(p.iterations_per_epoch),

@@ -296,7 +296,7 @@ def noise_ui(noise: NoiseReport) -> None:
 
 
 def verdicts_ui(summaries: list[RunSummary], noise: NoiseReport | None) -> None:
-    """The seed's claims against the measured numbers."""
+    """The lesson's claims against the measured numbers."""
     lines = verdicts(summaries, noise, current_lang())
     if not lines:
         return

@@ -90,7 +90,7 @@ def _conflict(problem: ParamProblem) -> str:
 
 
 def schedule_ui() -> ScheduleChoice:
-    """Learning-rate scaling with the batch size, warm-up and decay (the seed's two tips)."""
+    """Learning-rate scaling with the batch size, warm-up and decay (the lesson's two tips)."""
     keys = [_key(name) for name in ("lr_rule", "warmup_epochs", "decay")]
     if all(hidden(name) for name in ("lr_rule", "warmup_epochs", "decay")):
         return ScheduleChoice(*(st.session_state[key] for key in keys))
@@ -305,7 +305,7 @@ def charts_ui(snapshot: Snapshot, label: str, view: tuple[XAxis, float, bool], l
 
 
 def log_ui(snapshot: Snapshot) -> None:
-    """The epoch log in the seed's print format."""
+    """The epoch log in the lesson's print format."""
     lang = current_lang()
     lines = paced("epoch_log", lambda: epoch_log(snapshot, lang), settings=(lang, id(snapshot.config)),
                   data=(len(snapshot.epochs), snapshot.done), min_interval_s=0 if snapshot.done else LOG_PACE_S)
