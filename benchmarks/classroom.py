@@ -30,7 +30,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from core.tabs import CLOSED_TTL_S, SWEEP_EVERY_S  # noqa: E402
+from core.runtime.tabs import CLOSED_TTL_S, SWEEP_EVERY_S  # noqa: E402
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, SERVER_ENV, _free_port, _wait_healthy  # noqa: E402
 
 RUN_PATH = "/training?dataset=moons&n=1000&batch_size=32&epochs=20&seed={seed}&lang=en"

@@ -10,9 +10,11 @@ import argparse
 import dataclasses
 import time
 
-from core.compare import ComparisonRun, compare_from_query, summarise
-from core.engine import DEVICES
-from core.runner import default_queue, serve_many_runs
+from core.maths.catalog import DEVICES
+from core.train.compare import ComparisonRun
+from core.train.runner import default_queue, serve_many_runs
+from core.views.compare import compare_from_query
+from core.views.compare_results import summarise
 
 
 def main() -> None:

@@ -19,7 +19,8 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.engine import TrainConfig, Trainer  # noqa: E402
+from core.maths.config import TrainConfig
+from core.train.engine import Trainer
 
 FEATURES, CLASSES = 784, 10
 

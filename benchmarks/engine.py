@@ -22,8 +22,9 @@ from torch.utils.data import DataLoader, TensorDataset
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.engine import TrainConfig, Trainer  # noqa: E402
-from core.runner import THREADS_PER_RUN, RunQueue, TrainingRun  # noqa: E402
+from core.maths.config import TrainConfig
+from core.train.engine import Trainer
+from core.train.runner import THREADS_PER_RUN, RunQueue, TrainingRun
 
 BATCH_SIZES = (8, 32, 256)
 FEATURES, CLASSES = 784, 10

@@ -6,7 +6,9 @@ from dataclasses import asdict
 
 import streamlit as st
 
-from core.batching import (
+from core.figures.batches import conveyor_figure, timeline_figure
+from core.i18n import fmt_duration, fmt_float, fmt_int
+from core.maths.batching import (
     FRAMEWORKS,
     BatchPlan,
     SettingsError,
@@ -14,7 +16,8 @@ from core.batching import (
     epochs_for_updates,
     estimate_seconds,
 )
-from core.calculator import (
+from core.maths.limits import CALC_MAX_EPOCHS, CALC_MAX_SAMPLES
+from core.views.calculator import (
     MAX_ACCUM,
     MAX_DEVICES,
     MAX_VAL_SPLIT,
@@ -27,10 +30,7 @@ from core.calculator import (
     settings_from_query,
     settings_to_query,
 )
-from core.figures import conveyor_figure, timeline_figure
-from core.i18n import fmt_duration, fmt_float, fmt_int
-from core.limits import CALC_MAX_EPOCHS, CALC_MAX_SAMPLES
-from core.params import ParamProblem
+from core.views.params import ParamProblem
 from ui.lang import current_lang, tr
 from ui.present import control, hidden, results_first_on_narrow_screens, wrap_button_labels
 from ui.runs import THROUGHPUT_KEY

@@ -7,32 +7,29 @@ from dataclasses import replace
 
 import streamlit as st
 
-from core.batching import split_sizes
-from core.compare import (
+from core.figures.compare import noise_figure
+from core.figures.training import LIVE_POINTS, XAxis, epoch_curves, loss_figure, monitoring_figure, update_curves
+from core.i18n import fmt_duration, fmt_float, fmt_int
+from core.maths.batching import split_sizes
+from core.maths.catalog import DATASETS
+from core.maths.config import TrainConfig
+from core.maths.limits import SEED_MAX, TRAIN_LR_MAX, TRAIN_LR_MIN, TRAIN_MAX_BATCH, TRAIN_MAX_EPOCHS, WARMUP_MAX_EPOCHS
+from core.maths.lr import DECAYS
+from core.maths.records import CompareSnapshot, NoiseReport
+from core.maths.thinning import MAX_POINTS
+from core.train.compare import ComparisonRun
+from core.views.compare import (
     BUDGETS,
     LR_RULES,
     MAX_RUNS,
     MAX_SECONDS,
     PARAMS,
     CompareConfig,
-    CompareSnapshot,
-    ComparisonRun,
-    RunSummary,
     compare_from_query,
     compare_to_query,
-    noise_figure,
-    summarise,
-    verdicts,
 )
-from core.datasets import DATASETS
-from core.engine import TrainConfig
-from core.i18n import fmt_duration, fmt_float, fmt_int
-from core.limits import SEED_MAX, TRAIN_LR_MAX, TRAIN_LR_MIN, TRAIN_MAX_BATCH, TRAIN_MAX_EPOCHS, WARMUP_MAX_EPOCHS
-from core.noise import NoiseReport
-from core.schedules import DECAYS
-from core.thinning import MAX_POINTS
-from core.train_figures import LIVE_POINTS, XAxis, loss_figure, monitoring_figure
-from core.training_view import LEARNING_RATES, epoch_curves, update_curves
+from core.views.compare_results import RunSummary, summarise, verdicts
+from core.views.training import LEARNING_RATES
 from ui.data import preloaded
 from ui.lang import current_lang, error_text, say, tr
 from ui.live import (

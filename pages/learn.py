@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.batching import BatchPlan, plan, recommend_batch_size
-from core.figures import conveyor_figure, timeline_figure
+from core.figures.batches import conveyor_figure, timeline_figure
 from core.i18n import fmt_int
-from core.lesson import (
+from core.maths.batching import BatchPlan, plan, recommend_batch_size
+from core.maths.lr import scale_lr, warmup_updates
+from core.views.learning_rate import settings_to_query
+from core.views.lesson import (
     FIRST_FIT_BATCH,
     FIRST_FIT_CODE,
     FIRST_FIT_EPOCHS,
@@ -29,7 +31,6 @@ from core.lesson import (
     question,
     training_query,
 )
-from core.schedules import scale_lr, settings_to_query, warmup_updates
 from ui.lang import current_lang, tr
 from ui.shell import require_app_shell
 from ui.widgets import choice

@@ -7,9 +7,10 @@ from dataclasses import asdict
 
 import streamlit as st
 
-from core.batching import BatchPlan, SettingsError
+from core.figures.schedules import schedule_figure
 from core.i18n import fmt_int
-from core.limits import (
+from core.maths.batching import BatchPlan, SettingsError
+from core.maths.limits import (
     SCHEDULE_LR_MAX,
     SCHEDULE_LR_MIN,
     SCHEDULE_MAX_BATCH,
@@ -17,24 +18,21 @@ from core.limits import (
     SCHEDULE_MAX_SAMPLES,
     WARMUP_MAX_EPOCHS,
 )
-from core.schedule_figures import schedule_figure
-from core.schedules import (
+from core.maths.lr import (
     ADAM_BETA1,
     ADAM_BETA2,
     ADAM_EPS,
     DECAYS,
     LINEAR_SCALING_LIMIT,
-    PARAMS,
     RULES,
     LRSettings,
     ScheduleError,
     adam_sqrt_scaling,
     exceeds_linear_limit,
     scale_lr,
-    settings_from_query,
-    settings_to_query,
     warmup_updates,
 )
+from core.views.learning_rate import PARAMS, settings_from_query, settings_to_query
 from ui.lang import current_lang, tr
 from ui.present import control
 from ui.shell import require_app_shell

@@ -7,23 +7,27 @@ from dataclasses import asdict
 import pandas as pd
 import streamlit as st
 
+from core.figures.paths import paths_figure
 from core.i18n import fmt_float, fmt_int
-from core.limits import PATHS_LR_MAX, PATHS_LR_MIN, PATHS_MAX_EPOCHS, PATHS_MAX_SAMPLES, PATHS_MIN_SAMPLES, SEED_MAX
-from core.paths import (
+from core.maths.descent import (
     BUDGETS,
-    LEARNING_RATES,
     MAX_NOISE,
-    PARAMS,
     DescentPath,
     PathsSettings,
     Surface,
     descend_all,
     loss_surface,
-    paths_figure,
-    settings_from_query,
-    settings_to_query,
     target_updates,
 )
+from core.maths.limits import (
+    PATHS_LR_MAX,
+    PATHS_LR_MIN,
+    PATHS_MAX_EPOCHS,
+    PATHS_MAX_SAMPLES,
+    PATHS_MIN_SAMPLES,
+    SEED_MAX,
+)
+from core.views.paths import LEARNING_RATES, PARAMS, settings_from_query, settings_to_query
 from ui.lang import current_lang, tr
 from ui.present import control
 from ui.shell import require_app_shell

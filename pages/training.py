@@ -6,32 +6,38 @@ from dataclasses import asdict
 
 import streamlit as st
 
-from core.batching import FRAMEWORKS
-from core.datasets import DATASETS
-from core.engine import DEVICES, OPTIMIZERS, TrainConfig
+from core.figures.training import (
+    LIVE_POINTS,
+    XAxis,
+    boundary_figure,
+    epoch_curves,
+    loss_figure,
+    monitoring_figure,
+    update_curves,
+)
 from core.i18n import fmt_duration, fmt_float, fmt_int
-from core.limits import SEED_MAX, TRAIN_LR_MAX, TRAIN_LR_MIN, TRAIN_MAX_EPOCHS, WARMUP_MAX_EPOCHS
-from core.models import ACTIVATIONS, MODELS
-from core.params import ParamProblem
-from core.runner import Snapshot, TrainingRun
-from core.schedules import DECAYS, RULES
-from core.thinning import MAX_POINTS
-from core.train_figures import LIVE_POINTS, XAxis, boundary_figure, loss_figure, monitoring_figure
-from core.training_view import (
+from core.maths.batching import FRAMEWORKS
+from core.maths.catalog import ACTIVATIONS, DATASETS, DEVICES, MODELS, OPTIMIZERS
+from core.maths.config import TrainConfig
+from core.maths.limits import SEED_MAX, TRAIN_LR_MAX, TRAIN_LR_MIN, TRAIN_MAX_EPOCHS, WARMUP_MAX_EPOCHS
+from core.maths.lr import DECAYS, RULES
+from core.maths.records import Snapshot
+from core.maths.thinning import MAX_POINTS
+from core.train.runner import TrainingRun
+from core.views.params import ParamProblem
+from core.views.training import (
     LEARNING_RATES,
     PARAMS,
     SCHEDULE_PARAMS,
     ScheduleChoice,
     config_from_query,
     config_to_query,
-    epoch_curves,
     epoch_log,
     history_csv,
     history_json,
     run_label,
     schedule_from_query,
     schedule_to_query,
-    update_curves,
     with_schedule,
 )
 from ui.data import cached_dataset, preloaded
@@ -140,7 +146,7 @@ def settings_ui() -> tuple[TrainConfig, ScheduleChoice]:
         if model == "mlp":
             hidden_layers = st.slider(tr("train.hidden_layers"), 1, 4, key=_key("hidden_layers"))
             hidden_width = st.select_slider(tr("train.hidden_width"), WIDTHS, key=_key("hidden_width"))
-            activation = st.selectbox(tr("train.activation"), tuple(ACTIVATIONS), key=_key("activation"))
+            activation = st.selectbox(tr("train.activation"), ACTIVATIONS, key=_key("activation"))
     with st.container(border=True):
         st.markdown(f"**{tr('train.section.training')}**")
         optimizer = control("optimizer", _key("optimizer"), lambda: choice(

@@ -1,4 +1,4 @@
-"""core.batching agrees with torch's DataLoader, random_split, DistributedSampler and with Keras fit."""
+"""core.maths.batching agrees with torch's DataLoader, random_split, DistributedSampler and with Keras fit."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch.utils.data import DataLoader, DistributedSampler, random_split
 
-from core.batching import (
+from core.maths.batching import (
     SettingsError,
     batch_assignment,
     batch_sizes_for_iterations,

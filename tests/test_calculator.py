@@ -6,16 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.batching import plan
-from core.calculator import (
-    DEFAULTS,
-    PRESETS,
-    CalculatorSettings,
-    explain,
-    settings_from_query,
-    settings_to_query,
-)
 from core.i18n import t
+from core.maths.batching import plan
+from core.views.calculator import DEFAULTS, PRESETS, CalculatorSettings, explain, settings_from_query, settings_to_query
 
 
 def test_a_full_query_string_sets_every_input():

@@ -15,22 +15,22 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.compare import (
+from core.figures.compare import noise_figure
+from core.i18n import Message, t
+from core.maths.config import TrainConfig
+from core.maths.lr import scale_lr
+from core.maths.memory import step_memory_estimate
+from core.train.compare import ComparisonRun
+from core.train.engine import Trainer
+from core.train.runner import RunQueue, TrainingRun
+from core.views.compare import (
     DEFAULT_BATCH_SIZES,
     CompareConfig,
-    ComparisonRun,
     compare_from_query,
     compare_to_query,
-    noise_figure,
     parse_batch_sizes,
-    summarise,
-    verdicts,
 )
-from core.engine import TrainConfig, Trainer
-from core.i18n import Message, t
-from core.memory import step_memory_estimate
-from core.runner import RunQueue, TrainingRun
-from core.schedules import scale_lr
+from core.views.compare_results import summarise, verdicts
 
 TINY = TrainConfig(n_samples=200, epochs=2, device="cpu")  # 160 training rows
 

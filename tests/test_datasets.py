@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-import core.datasets as datasets
-from core.datasets import DATASETS, dataset_spec, load_dataset
+import core.train.datasets as datasets
+from core.maths.catalog import DATASETS, dataset_spec
+from core.train.datasets import load_dataset
 
 OFFLINE = [spec.id for spec in DATASETS.values() if not spec.needs_download]
 TOY_2D = [spec.id for spec in DATASETS.values() if spec.is_2d]

@@ -12,19 +12,12 @@ import pytest
 import torch
 from torch.utils.data import random_split
 
-import core.engine as engine
-from core.batching import SettingsError, split_sizes
-from core.engine import (
-    TrainConfig,
-    Trainer,
-    decision_boundary,
-    fast_step,
-    make_optimizer,
-    resolve_device,
-    split_indices,
-)
+import core.train.engine as engine
 from core.i18n import Message
-from core.models import build_model, count_parameters, functional_forward
+from core.maths.batching import SettingsError, split_sizes
+from core.maths.config import TrainConfig
+from core.train.engine import Trainer, decision_boundary, fast_step, make_optimizer, resolve_device, split_indices
+from core.train.models import build_model, count_parameters, functional_forward
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -300,12 +293,13 @@ def test_fast_step_updates_weights_exactly_as_optimizer_step(name: str) -> None:
 def test_the_private_fused_adam_call_is_used_only_where_it_was_checked_against_the_public_step(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import core.engine
+    import core.train.engine
 
     optimizer = make_optimizer("adam", list(build_model("linear", 2, 2).parameters()), 0.1)
-    assert core.engine.direct_fused_adam_agrees("cpu")  # on the torch this project pins
+    assert core.train.engine.direct_fused_adam_agrees("cpu")  # on the torch this project pins
     assert fast_step(optimizer) != optimizer.step
-    monkeypatch.setattr(core.engine, "direct_fused_adam_agrees", lambda device_type: False)  # a torch that differs
+    # a torch whose fused kernel differs from the public step
+    monkeypatch.setattr(core.train.engine, "direct_fused_adam_agrees", lambda device_type: False)
     assert fast_step(optimizer) == optimizer.step
 
 
@@ -335,7 +329,7 @@ def test_boundary_grid_is_none_for_data_that_is_not_2d() -> None:
 
 
 def test_engine_and_runner_import_without_streamlit_or_plotly() -> None:
-    code = ("import sys, core.engine, core.runner, core.datasets; "
+    code = ("import sys, core.train.engine, core.train.runner, core.train.datasets; "
             "bad = [m for m in ('streamlit', 'plotly', 'sklearn') if m in sys.modules]; "
             "assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)

@@ -8,9 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.batching import plan
-from core.figures import (
-    BATCH_COLOURS,
+from core.figures.base import BATCH_COLOURS
+from core.figures.batches import (
     DROPPED,
     DROPPED_COLOUR,
     MAX_LABELLED_BATCHES,
@@ -24,6 +23,7 @@ from core.figures import (
     timeline_points,
     timeline_spec,
 )
+from core.maths.batching import plan
 
 
 def test_conveyor_has_one_tile_per_sample_for_small_sets():

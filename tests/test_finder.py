@@ -6,17 +6,13 @@ import plotly.graph_objects as go
 import pytest
 import torch
 
-import core.finder as finder
-from core.engine import TrainConfig
-from core.finder import (
-    FinderPoint,
-    FinderResult,
-    doubling_sizes,
-    find_batch_size,
-    throughput_figure,
-)
-from core.memory import step_memory_estimate
-from core.runner import RunQueue
+import core.train.finder as finder
+from core.figures.finder import throughput_figure
+from core.maths.config import TrainConfig
+from core.maths.memory import step_memory_estimate
+from core.maths.records import FinderPoint, FinderResult
+from core.train.finder import doubling_sizes, find_batch_size
+from core.train.runner import RunQueue
 
 TINY = TrainConfig(n_samples=50, validation_split=0.2, hidden_layers=1, hidden_width=8, device="cpu")
 FAST = {"steps": 2, "min_time_s": 0.0, "size_budget_s": 0.2, "time_budget_s": 60.0}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core import heap
+from core.runtime import heap
 
 
 def test_releasing_memory_collects_unreachable_cycles() -> None:

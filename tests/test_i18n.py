@@ -90,10 +90,8 @@ def test_unknown_language_falls_back_to_english():
 
 
 def test_every_choice_the_pages_offer_has_a_label_in_both_languages():
-    from core.datasets import DATASETS
-    from core.engine import DEVICES, OPTIMIZERS
-    from core.models import MODELS
-    from core.schedules import DECAYS, RULES
+    from core.maths.catalog import DATASETS, DEVICES, MODELS, OPTIMIZERS
+    from core.maths.lr import DECAYS, RULES
 
     keys = [f"dataset.{d}.{part}" for d in DATASETS for part in ("title", "description")]
     keys += [f"model.{m}" for m in MODELS] + [f"optimizer.{o}" for o in OPTIMIZERS] + [f"device.{d}" for d in DEVICES]
@@ -171,8 +169,8 @@ def test_a_message_renders_its_nested_messages_in_the_same_language():
 
 
 def test_an_errors_message_is_its_own_explanation_or_its_type_and_text():
-    from core.batching import SettingsError
     from core.i18n import error_message
+    from core.maths.batching import SettingsError
 
     refused = error_message(SettingsError("unknown_choice", name="optimizer", value="'rmsprop'", choices="sgd, adam"))
     assert refused.text("en") == "Unknown optimizer 'rmsprop'; choose one of sgd, adam."

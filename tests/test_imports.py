@@ -1,4 +1,10 @@
-"""Importing the engine never drags in the UI, and the arithmetic never drags in torch."""
+"""Each layer of ``core`` imports only what its layer may, checked in a fresh process per module.
+
+The layers, from the bottom: ``i18n`` (string tables) and ``runtime`` (threads, tabs, heap; stdlib only);
+``maths`` (arithmetic and plain records; numpy); ``views`` (page settings, URL parameters, page text);
+``figures`` (Plotly builders) and ``train`` (torch), which never import each other. No part of ``core``
+imports Streamlit.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,22 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+CORE = ROOT / "core"
+
+# layer -> (core layers it may import, third-party packages it must not load)
+LAYERS: dict[str, tuple[set[str], set[str]]] = {
+    "i18n": (set(), {"numpy", "torch", "plotly", "streamlit"}),
+    "runtime": (set(), {"numpy", "torch", "plotly", "streamlit"}),
+    "maths": ({"i18n"}, {"torch", "plotly", "streamlit"}),
+    "views": ({"i18n", "maths"}, {"torch", "plotly", "streamlit"}),
+    "figures": ({"i18n", "maths", "views"}, {"torch", "streamlit"}),
+    "train": ({"i18n", "maths", "views", "runtime"}, {"plotly", "streamlit"}),
+}
+MODULES = sorted(
+    ".".join(path.relative_to(ROOT).with_suffix("").parts)
+    for path in CORE.rglob("*.py")
+    if path.stem != "__init__" or path.parent.name == "i18n"
+)
 
 
 def _loaded_after_import(module: str) -> set[str]:
@@ -17,19 +39,22 @@ def _loaded_after_import(module: str) -> set[str]:
     return set(result.stdout.split())
 
 
-def test_batching_imports_neither_torch_nor_streamlit():
-    loaded = _loaded_after_import("core.batching")
-    assert "torch" not in loaded and "streamlit" not in loaded
+def _layer(module: str) -> str:
+    return module.split(".")[1].removesuffix(".__init__")
 
 
-def test_calculator_and_figures_do_not_import_torch():
-    loaded = _loaded_after_import("core.calculator, core.figures, core.params")
-    assert "torch" not in loaded and "streamlit" not in loaded
+def test_every_core_module_belongs_to_a_layer():
+    assert {_layer(module) for module in MODULES} == set(LAYERS)
+    assert not [p.name for p in CORE.glob("*.py") if p.stem != "__init__"], "core's modules live in layer folders"
 
 
-@pytest.mark.parametrize("module", sorted(p.stem for p in (ROOT / "core").glob("*.py") if p.stem != "__init__"))
-def test_no_core_module_imports_streamlit(module):
-    assert "streamlit" not in _loaded_after_import(f"core.{module}")
+@pytest.mark.parametrize("module", MODULES)
+def test_each_core_module_loads_only_what_its_layer_allows(module):
+    allowed, forbidden = LAYERS[_layer(module)]
+    loaded = _loaded_after_import(module)
+    layers_loaded = {name.split(".")[1] for name in loaded if name.startswith("core.") and name.count(".") >= 1}
+    assert layers_loaded - allowed - {_layer(module)} == set(), f"{module} reaches into another layer"
+    assert {name for name in loaded if name.split(".")[0] in forbidden} == set()
 
 
 def test_the_calculator_page_runs_without_importing_torch():
@@ -42,8 +67,3 @@ def test_the_calculator_page_runs_without_importing_torch():
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip().splitlines()[-1] == "False"
-
-
-def test_run_lifecycle_and_tab_registry_import_neither_torch_nor_plotly():
-    loaded = _loaded_after_import("core.background, core.tabs, core.runlog")
-    assert "torch" not in loaded and "plotly" not in loaded and "streamlit" not in loaded

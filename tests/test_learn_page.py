@@ -7,8 +7,8 @@ from urllib.parse import parse_qsl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.lesson import FIRST_FIT_CODE, SECTIONS, question
-from core.training_view import config_from_query
+from core.views.lesson import FIRST_FIT_CODE, SECTIONS, question
+from core.views.training import config_from_query
 from tests.pages import APP, open_page
 
 

@@ -10,8 +10,10 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from core.batching import plan
-from core.lesson import (
+from core.maths.batching import plan
+from core.maths.lr import scale_lr, warmup_updates
+from core.views.learning_rate import settings_from_query, settings_to_query
+from core.views.lesson import (
     FIRST_FIT_BATCH,
     FIRST_FIT_CODE,
     FIRST_FIT_EPOCHS,
@@ -32,8 +34,7 @@ from core.lesson import (
     question,
     training_query,
 )
-from core.schedules import scale_lr, settings_from_query, settings_to_query, warmup_updates
-from core.training_view import config_from_query
+from core.views.training import config_from_query
 
 
 @settings(max_examples=25, deadline=None)

@@ -11,10 +11,11 @@ import torch
 import torch.nn.functional as F
 from torch.profiler import ProfilerActivity, profile
 
-from core.datasets import DATASETS
-from core.engine import TrainConfig, make_optimizer
-from core.memory import step_memory_estimate
-from core.models import build_model
+from core.maths.catalog import DATASETS
+from core.maths.config import TrainConfig
+from core.maths.memory import step_memory_estimate
+from core.train.engine import make_optimizer
+from core.train.models import build_model
 
 
 def _profiled_peak(config: TrainConfig, tmp_path: Path) -> int:

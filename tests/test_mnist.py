@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from core.i18n import error_message
-from core.mnist import MNIST_SHA256, MNIST_URL, MnistDownloadError, cache_dir, fetch_mnist, load_mnist
+from core.train.mnist import MNIST_SHA256, MNIST_URL, MnistDownloadError, cache_dir, fetch_mnist, load_mnist
 
 
 @pytest.fixture

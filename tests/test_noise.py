@@ -9,9 +9,9 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.compare import measure_noise
-from core.engine import TrainConfig
-from core.noise import measure, noise_scale, two_batch_estimate
+from core.maths.config import TrainConfig
+from core.train.compare import measure_noise
+from core.train.noise import measure, noise_scale, two_batch_estimate
 
 
 @pytest.fixture(autouse=True)

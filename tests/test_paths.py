@@ -1,4 +1,4 @@
-"""The descent-paths arithmetic: exact gradients, batching from core.batching, budgets, divergence, figure."""
+"""The descent-paths arithmetic: exact gradients, batching from core.maths.batching, budgets, divergence, figure."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.batching import epoch_order, plan
-from core.paths import (
+from core.figures.paths import paths_figure
+from core.maths.batching import epoch_order, plan
+from core.maths.descent import (
     START,
     DescentPath,
     Moments,
@@ -21,12 +22,10 @@ from core.paths import (
     loss,
     loss_surface,
     make_data,
-    paths_figure,
-    settings_from_query,
-    settings_to_query,
     target_updates,
 )
-from core.thinning import MAX_POINTS, downsample_indices
+from core.maths.thinning import MAX_POINTS, downsample_indices
+from core.views.paths import settings_from_query, settings_to_query
 
 NAMES = {
     "en": ("Batch Gradient Descent", "Stochastic Gradient Descent", "Mini-batch Gradient Descent"),

@@ -96,11 +96,12 @@ def test_scrubbing_and_changing_settings():
 def test_a_rerun_with_the_same_settings_reuses_the_computed_paths(monkeypatch):
     import streamlit as st
 
-    import core.paths
+    import core.maths.descent
 
     at = _paths()
-    descend_all, computed = core.paths.descend_all, []
-    monkeypatch.setattr(core.paths, "descend_all", lambda settings: computed.append(settings) or descend_all(settings))
+    descend_all, computed = core.maths.descent.descend_all, []
+    monkeypatch.setattr(core.maths.descent, "descend_all",
+                        lambda settings: computed.append(settings) or descend_all(settings))
     at.run()
     assert computed == [] and not at.exception  # how fast a rerun is, is benchmarks' business; here: no rework
     st.cache_data.clear()  # the cache is the process's: other tests may have computed these settings already

@@ -10,9 +10,11 @@ import numpy as np
 import pytest
 import torch
 
-from core.engine import TrainConfig, Trainer
 from core.i18n import TABLES, Message
-from core.runner import RunQueue, Snapshot, TrainingRun, max_concurrent_runs
+from core.maths.config import TrainConfig
+from core.maths.records import Snapshot
+from core.train.engine import Trainer
+from core.train.runner import RunQueue, TrainingRun, max_concurrent_runs
 
 QUICK = TrainConfig(n_samples=100, model="linear", batch_size=10, epochs=3, device="cpu")
 # Long enough (200,000 updates budgeted) that a test always stops it first.
@@ -295,7 +297,7 @@ def test_a_run_built_without_a_queue_leaves_the_process_settings_alone() -> None
 def test_serving_a_class_is_an_explicit_process_wide_choice() -> None:
     import sys
 
-    from core.runner import SWITCH_INTERVAL_S, THREADS_PER_RUN, serve_many_runs
+    from core.train.runner import SWITCH_INTERVAL_S, THREADS_PER_RUN, serve_many_runs
 
     before = (torch.get_num_threads(), sys.getswitchinterval())
     try:

@@ -9,10 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.batching import plan
-from core.engine import TrainConfig
-from core.runner import RunQueue, TrainingRun
-from core.schedules import (
+from core.maths.batching import plan
+from core.maths.config import TrainConfig
+from core.maths.lr import (
     LINEAR_SCALING_LIMIT,
     LRSettings,
     ScheduleError,
@@ -22,10 +21,10 @@ from core.schedules import (
     sample_steps,
     scale_lr,
     schedule,
-    settings_from_query,
-    settings_to_query,
     warmup_updates,
 )
+from core.train.runner import RunQueue, TrainingRun
+from core.views.learning_rate import settings_from_query, settings_to_query
 
 
 def test_seed_linear_rule_gives_0_008_for_batch_256_exactly():

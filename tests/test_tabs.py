@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from core.tabs import TOKEN_BYTES, Tab, TabRegistry
+from core.runtime.tabs import TOKEN_BYTES, Tab, TabRegistry
 
 
 @dataclass(frozen=True)

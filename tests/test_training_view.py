@@ -13,26 +13,19 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from core.engine import TrainConfig
-from core.runner import TrainingRun
-from core.thinning import downsample_indices
-from core.train_figures import (
+from core.figures.training import (
     X_AXES,
     boundary_figure,
+    epoch_curves,
     loss_figure,
     monitoring_figure,
     smooth,
-)
-from core.training_view import (
-    DEFAULT_CONFIG,
-    config_from_query,
-    config_to_query,
-    epoch_curves,
-    epoch_log,
-    history_csv,
-    history_json,
     update_curves,
 )
+from core.maths.config import TrainConfig
+from core.maths.thinning import downsample_indices
+from core.train.runner import TrainingRun
+from core.views.training import DEFAULT_CONFIG, config_from_query, config_to_query, epoch_log, history_csv, history_json
 
 TINY = TrainConfig(dataset="moons", n_samples=100, batch_size=16, epochs=3, validation_split=0.2, hidden_width=8)
 
@@ -125,7 +118,7 @@ def test_downsampling_keeps_at_most_2000_points_and_the_last():
 @pytest.mark.parametrize(("epochs", "marked"), [(10, list(range(1, 11))), (300, list(range(20, 301, 20))),
                                                 (45, list(range(5, 46, 5)))])
 def test_a_long_run_marks_every_kth_epoch_end_instead_of_a_wall_of_lines(epochs, marked):
-    from core.train_figures import UpdateCurves
+    from core.figures.training import UpdateCurves
 
     per_epoch, total = 3, 3 * epochs
     update = np.arange(1, total + 1)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 import torch
 
-from core.datasets import DATASETS, load_dataset
+from core.maths.catalog import DATASETS
+from core.train.datasets import load_dataset
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.engine import TrainConfig, resolve_device
-from core.finder import FinderPoint, FinderResult, find_batch_size, throughput_figure
+from core.figures.finder import throughput_figure
 from core.i18n import fmt_float
+from core.maths.config import TrainConfig
+from core.maths.records import FinderPoint, FinderResult
+from core.train.engine import resolve_device
+from core.train.finder import find_batch_size
 from ui.lang import current_lang, error_text, tr
 from ui.live import class_queue
 from ui.runs import THROUGHPUT_KEY

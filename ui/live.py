@@ -7,9 +7,9 @@ from typing import Any
 
 import streamlit as st
 
-from core.datasets import DATASETS
-from core.runner import RunQueue, default_queue, serve_many_runs
-from core.train_figures import X_AXES, XAxis
+from core.figures.training import X_AXES, XAxis
+from core.maths.catalog import DATASETS
+from core.train.runner import RunQueue, default_queue, serve_many_runs
 from ui.lang import tr
 from ui.widgets import choice
 
@@ -21,7 +21,7 @@ ALERTS: dict[str, Callable[..., Any]] = {
 
 
 def class_queue() -> RunQueue:
-    """The server-wide run queue, with the process set up to serve a class (``core.runner.serve_many_runs``)."""
+    """The server-wide run queue, with the process set up to serve a class (``core.train.runner.serve_many_runs``)."""
     serve_many_runs()
     return default_queue()
 

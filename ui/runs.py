@@ -1,6 +1,6 @@
 """This tab's runs: found again after a reload, kept alive on every page, drawn live at a pace the browser keeps.
 
-Each browser tab owns a ``core.tabs.Tab`` registered under a random token kept in the URL (``tab=``). A
+Each browser tab owns a ``core.runtime.tabs.Tab`` registered under a random token kept in the URL (``tab=``). A
 reload starts a new Streamlit session with the same URL, which re-attaches to the tab's runs; a link
 whose tab is still open elsewhere does not (that tab keeps its runs, the new one starts its own).
 """
@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 import plotly.graph_objects as go
 import streamlit as st
 
-from core import heap
-from core.tabs import Tab, TabRegistry
+from core.runtime import heap
+from core.runtime.tabs import Tab, TabRegistry
 from ui.lang import tr
 
 T = TypeVar("T")
@@ -24,7 +24,7 @@ TAB_PARAM = "tab"  # URL parameter carrying this tab's token
 _TAB_KEY = "tab_runs"
 _NOTICE_KEY = "tab_notice"
 THROUGHPUT_KEY = "measured_throughput"  # best samples/s from the batch-size finder, read by the calculator
-HEARTBEAT_S = 5.0  # from pages without a live view; well inside HEARTBEAT_TIMEOUT_S (core.background)
+HEARTBEAT_S = 5.0  # from pages without a live view; well inside HEARTBEAT_TIMEOUT_S (core.runtime.background)
 POLL_S = 0.24  # the live view's progress text redraws this often; its charts at their own pace (paced)
 ENDING_POLLS = 3  # polls between the live view showing a run ended and the full rerun that draws it in full
 RECLAIM_WAIT_S = 1.5  # a reloading tab's old session may take a moment to disconnect

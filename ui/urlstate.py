@@ -8,7 +8,7 @@ from typing import TypeVar
 import streamlit as st
 
 from core.i18n import DEFAULT_LANG, TABLES
-from core.params import ParamProblem
+from core.views.params import ParamProblem
 from ui.lang import tr
 from ui.present import view_params
 

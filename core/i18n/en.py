@@ -77,7 +77,7 @@ STRINGS: dict[str, str] = {
     "choice.framework": "framework",
     "choice.device": "device",
     "choice.budget": "budget",
-    # how a training run ends, and what a live run is doing (core.engine, core.runner)
+    # how a training run ends, and what a live run is doing (core.train.engine, core.train.runner)
     "engine.device_fallback.cuda": "CUDA was requested but no CUDA GPU is available here: training on the CPU.",
     "engine.device_fallback.mps": "MPS was requested but no Apple GPU is available here: training on the CPU.",
     "engine.diverged": "The loss became NaN or infinite at update {update} (epoch {epoch}, iteration {iteration}): "
@@ -784,12 +784,13 @@ STRINGS: dict[str, str] = {
     "paths.data": "Data: {n} {n:plural:sample|samples} of x ~ N(1, 1) around y = 2x − 1 with noise {noise}; loss: "
     "mean squared error.",
     "paths.how": "How the paths are computed",
-    "paths.how_body": "Each method uses the batching of `core.batching`: `plan()` counts the iterations and updates, "
-    "and `epoch_order(..., shuffle=True)` reshuffles the samples every epoch; the last, smaller batch is kept, as "
-    "PyTorch's `DataLoader` does. Each update is `w ← w − lr·∂L/∂w`, `b ← b − lr·∂L/∂b` with the exact gradient of "
-    "the batch's mean squared error: `∂L/∂w = 2·mean((w·x + b − y)·x)`, `∂L/∂b = 2·mean(w·x + b − y)`. With only two "
-    "parameters this closed form is computed in numpy; it is not a neural-network training loop. The loss shown is "
-    "always on all samples.",
+    "paths.how_body": "Each method uses the batching of `core.maths.batching`: `plan()` counts the iterations "
+    "and updates, "
+    "and `epoch_order(..., shuffle=True)` reshuffles the samples every epoch; the last, smaller batch is "
+    "kept, as PyTorch's `DataLoader` does. Each update is `w ← w − lr·∂L/∂w`, `b ← b − lr·∂L/∂b` with the "
+    "exact gradient of the batch's mean squared error: `∂L/∂w = 2·mean((w·x + b − y)·x)`, `∂L/∂b = "
+    "2·mean(w·x + b − y)`. With only two parameters this closed form is computed in numpy; it is not a "
+    "neural-network training loop. The loss shown is always on all samples.",
     "paths.share": "The address bar holds these settings: copy it to share this exact picture.",
     "paths.fig.title": "Loss surface and descent paths",
     "paths.fig.x": "w (weight)",

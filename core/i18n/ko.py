@@ -75,7 +75,7 @@ STRINGS: dict[str, str] = {
     "choice.framework": "프레임워크",
     "choice.device": "장치",
     "choice.budget": "예산",
-    # how a training run ends, and what a live run is doing (core.engine, core.runner)
+    # how a training run ends, and what a live run is doing (core.train.engine, core.train.runner)
     "engine.device_fallback.cuda": "CUDA를 요청했지만 여기에는 CUDA GPU가 없어 CPU에서 학습합니다.",
     "engine.device_fallback.mps": "MPS를 요청했지만 여기에는 Apple GPU가 없어 CPU에서 학습합니다.",
     "engine.diverged": "업데이트 {update}(에폭 {epoch}, 반복 {iteration})에서 손실이 NaN 또는 무한대가 되어 학습을 "
@@ -747,7 +747,7 @@ STRINGS: dict[str, str] = {
     "paths.minimum": "최소제곱 해(닫힌 형태): w = {w}, b = {b}, 손실 = {loss}.",
     "paths.data": "데이터: x ~ N(1, 1)인 샘플 {n}개, y = 2x − 1에 노이즈 {noise}; 손실: 평균제곱오차.",
     "paths.how": "경로를 계산하는 방법",
-    "paths.how_body": "각 방법은 `core.batching`의 배치 나누기를 그대로 씁니다: `plan()`이 반복(이터레이션)과 "
+    "paths.how_body": "각 방법은 `core.maths.batching`의 배치 나누기를 그대로 씁니다: `plan()`이 반복(이터레이션)과 "
     "업데이트 수를 세고, `epoch_order(..., shuffle=True)`가 에폭마다 샘플을 다시 섞습니다. 마지막의 작은 배치도 "
     "PyTorch `DataLoader`처럼 그대로 씁니다. 각 업데이트는 배치 평균제곱오차의 정확한 기울기로 `w ← w − lr·∂L/∂w`, `b "
     "← b − lr·∂L/∂b`입니다: `∂L/∂w = 2·mean((w·x + b − y)·x)`, `∂L/∂b = 2·mean(w·x + b − y)`. 파라미터가 둘뿐이라 이 "

@@ -1,0 +1,140 @@
+"""What one browser tab owns on the server, found again after a reload through an unguessable token.
+
+A Streamlit session ends when its tab reloads; the tab's runs must not. Each tab gets a ``Tab`` (its
+training run, earlier runs and comparison) registered under a random token that the page keeps in its
+URL. A reload brings the token back and re-attaches the new session to the same ``Tab``; a browser
+without the token cannot reach it. A tab whose page has been closed for ``closed_ttl_s`` and that runs
+nothing is forgotten and emptied, so a class that goes home leaves the server as it found it.
+
+>>> registry = TabRegistry(sweep_every_s=None)
+>>> tab = registry.create()
+>>> registry.find(tab.token) is tab, registry.find("guess")
+(True, None)
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+TOKEN_BYTES = 16  # 128 random bits: not guessable, short enough for a URL
+
+
+CLOSED_TTL_S = 60.0  # a reload reconnects within seconds; a page closed this long is not coming back
+
+
+SWEEP_EVERY_S = 10.0  # how often the janitor looks for closed tabs while any tab is registered
+
+
+@dataclass
+class Tab:
+    """One browser tab's runs; mutated only by the session attached to it."""
+
+    token: str
+    training: Any = None  # core.train.runner.TrainingRun of the Training page, or None
+    past: list[tuple[str, Any]] = field(default_factory=list)  # (label, Snapshot) of earlier training runs
+    comparison: Any = None  # core.train.compare.ComparisonRun of the Compare page, or None
+    views: dict[str, Any] = field(default_factory=dict)  # what the live view built last, by chart
+    owner: str | None = None  # id of the session attached now
+    last_open: float = field(default_factory=time.monotonic)  # when its page was last seen open
+
+    def running(self) -> bool:
+        """True while one of the tab's runs has not ended."""
+        return any(run is not None and not run.snapshot().done for run in (self.training, self.comparison))
+
+    def empty(self) -> None:
+        """Let go of the runs and views (a closed session may still hold the tab itself)."""
+        self.training = self.comparison = None
+        self.past.clear()
+        self.views.clear()
+
+
+class TabRegistry:
+    """Server-wide map from token to ``Tab``, swept by a janitor thread while it holds any tab; thread-safe.
+
+    ``is_open(owner)`` says whether a session's page is still open; ``on_forget()`` runs after a sweep that
+    forgot tabs (to hand the freed memory back); ``sweep_every_s=None`` leaves sweeping to the caller.
+    """
+
+    def __init__(
+        self, *, closed_ttl_s: float = CLOSED_TTL_S, is_open: Callable[[str | None], bool] = lambda owner: False,
+        on_forget: Callable[[], None] | None = None, sweep_every_s: float | None = SWEEP_EVERY_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._tabs: dict[str, Tab] = {}
+        self._lock = threading.Lock()
+        self._closed_ttl_s = closed_ttl_s
+        self._is_open = is_open
+        self._on_forget = on_forget
+        self._sweep_every_s = sweep_every_s
+        self._clock = clock
+        self._janitor: threading.Thread | None = None
+
+    def create(self, owner: str | None = None) -> Tab:
+        """A new tab under a fresh token."""
+        tab = Tab(token=secrets.token_urlsafe(TOKEN_BYTES), owner=owner, last_open=self._clock())
+        with self._lock:
+            self._tabs[tab.token] = tab
+            self._ensure_janitor()
+        return tab
+
+    def find(self, token: str | None) -> Tab | None:
+        """The tab registered under ``token``, or None."""
+        if not token:
+            return None
+        with self._lock:
+            return self._tabs.get(token)
+
+    def claim(self, tab: Tab, owner: str) -> None:
+        """Attach ``owner`` (a session) to ``tab``; a tab forgotten while its session was away is registered again."""
+        tab.owner = owner
+        tab.last_open = self._clock()
+        with self._lock:
+            if self._tabs.setdefault(tab.token, tab) is tab:
+                self._ensure_janitor()
+
+    def sweep(self) -> int:
+        """Forget and empty the tabs closed for ``closed_ttl_s`` that run nothing; returns how many."""
+        now = self._clock()
+        with self._lock:
+            tabs = list(self._tabs.values())
+        gone = []
+        for tab in tabs:
+            if self._is_open(tab.owner):
+                tab.last_open = now
+            elif now - tab.last_open > self._closed_ttl_s and not tab.running():
+                gone.append(tab)
+        with self._lock:
+            for tab in gone:
+                if self._tabs.get(tab.token) is tab:
+                    del self._tabs[tab.token]
+        for tab in gone:
+            tab.empty()
+        if gone and self._on_forget is not None:
+            self._on_forget()
+        return len(gone)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._tabs)
+
+    def _ensure_janitor(self) -> None:
+        """Start the sweeping thread unless it runs (call with the lock held); it ends when no tab is left."""
+        if self._sweep_every_s is None or (self._janitor is not None and self._janitor.is_alive()):
+            return
+        self._janitor = threading.Thread(target=self._sweep_until_empty, name="tab-janitor", daemon=True)
+        self._janitor.start()
+
+    def _sweep_until_empty(self) -> None:
+        assert self._sweep_every_s is not None
+        while True:
+            time.sleep(self._sweep_every_s)
+            self.sweep()
+            with self._lock:
+                if not self._tabs:
+                    self._janitor = None  # a tab created from now on starts a new janitor
+                    return

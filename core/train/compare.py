@@ -1,0 +1,129 @@
+"""A comparison run: each batch size trained in turn through the run queue, then gradient noise measured."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import torch
+
+from core.i18n import Message, error_message
+from core.maths.config import TrainConfig
+from core.maths.records import DEFAULT_DRAWS, CompareSnapshot, CompareStatus, NoiseReport
+from core.runtime.background import HEARTBEAT_TIMEOUT_S, BackgroundRun
+from core.train.engine import Trainer
+from core.train.noise import measure, model_oracle
+from core.train.runner import RunQueue, TrainingRun, default_queue
+from core.views.compare import CompareConfig
+
+
+@dataclass(frozen=True)
+class _Progress:
+    """What the comparison's worker publishes: swapped whole, never edited."""
+
+    status: CompareStatus
+    runs: tuple[TrainingRun, ...]  # started so far, in the order of configs
+    noise: NoiseReport | None = None
+    message: Message | None = None
+
+
+class ComparisonRun(BackgroundRun[_Progress]):
+    """Trains each batch size in turn in a daemon thread, then measures gradient noise; poll ``snapshot()``."""
+
+    thread_name = "comparison"
+
+    def __init__(
+        self,
+        config: CompareConfig,
+        *,
+        data: tuple[torch.Tensor, torch.Tensor] | None = None,
+        queue: RunQueue | None = None,
+        heartbeat_timeout_s: float = HEARTBEAT_TIMEOUT_S,
+        keepalive: Callable[[], bool] | None = None,
+    ) -> None:
+        self.config = config
+        config.validate()  # bad settings fail here, in the caller
+        self.configs = config.run_configs()
+        super().__init__(_Progress("waiting", ()), heartbeat_timeout_s=heartbeat_timeout_s, keepalive=keepalive)
+        self._data = data
+        self._queue = queue
+
+    def _before_start(self) -> None:
+        if self._queue is None:
+            self._queue = default_queue()
+
+    def stop(self) -> None:
+        """Stop the run training now and skip the rest."""
+        super().stop()
+        for run in self._published.runs:
+            run.stop()
+
+    def heartbeat(self) -> None:
+        """Tell the comparison (and the run training now) that its page is still open."""
+        super().heartbeat()
+        for run in self._published.runs:
+            run.heartbeat()
+
+    def snapshot(self) -> CompareSnapshot:
+        """The comparison now: the worker's published progress and each started run's own snapshot."""
+        progress = self._published
+        runs = tuple(run.snapshot() for run in progress.runs)
+        return CompareSnapshot(progress.status, self.configs, runs, max(0, len(runs) - 1), progress.noise,
+                               progress.message)
+
+    def _set(self, **changes: object) -> None:
+        self._publish_snapshot(replace(self._published, **changes))  # type: ignore[arg-type]
+
+    def _work(self) -> None:
+        assert self._queue is not None  # set by start()
+        try:
+            self._set(status="running")
+            for config in self.configs:
+                if self._cancelled():
+                    break
+                run = TrainingRun(config, data=self._data, queue=self._queue,
+                                  heartbeat_timeout_s=self._heartbeat_timeout_s, final_evaluation=True)
+                self._set(runs=(*self._published.runs, run))
+                run.start()
+                while not run.join(0.05):
+                    if self._cancelled():
+                        run.stop()
+                    else:
+                        run.heartbeat()
+                if run.snapshot().status in ("stopped", "abandoned", "failed"):
+                    break
+            runs = self._published.runs
+            if self.abandoned:
+                self._set(status="abandoned")
+            elif self._stop.is_set() or len(runs) < len(self.configs):
+                failed = bool(runs) and runs[-1].snapshot().status == "failed"
+                self._set(status="failed" if failed else "stopped",
+                          message=runs[-1].snapshot().message if failed else None)
+            else:
+                self._set(status="measuring")
+                noise = self._measure_noise()
+                self._set(status="stopped" if noise is None else "finished", noise=noise)
+        except Exception as exc:  # noqa: BLE001 - any failure must reach the page
+            self._set(status="failed", message=error_message(exc))
+
+    def _measure_noise(self) -> NoiseReport | None:
+        """Gradient noise at the shared initial weights, holding a training slot like a run."""
+        assert self._queue is not None
+        if not self._queue.acquire(self, cancelled=self._cancelled):
+            return None
+        try:
+            return measure_noise(self.configs[0], self.config.batch_sizes, data=self._data,
+                                 draws=self.config.noise_draws)
+        finally:
+            self._queue.release(self)
+
+
+def measure_noise(
+    config: TrainConfig, batch_sizes: Sequence[int], *, data: tuple[torch.Tensor, torch.Tensor] | None = None,
+    draws: int = DEFAULT_DRAWS,
+) -> NoiseReport:
+    """Gradient noise of ``config``'s model at its initial weights (identical for every batch size compared)."""
+    trainer = Trainer(dataclasses.replace(config, max_updates=None, time_budget_s=None), data=data)
+    oracle = model_oracle(trainer.model, trainer.x_train, trainer.y_train)
+    return measure(oracle, len(trainer.y_train), batch_sizes, draws=draws, seed=config.seed + 3)

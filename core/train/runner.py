@@ -1,0 +1,321 @@
+"""Live training: a run trains in a background thread and publishes immutable snapshots for the page to poll.
+
+Nothing here imports Streamlit. The page keeps a ``TrainingRun`` in its
+session, calls ``heartbeat()`` and ``snapshot()`` on each poll, and
+``stop()`` on a button; a run whose page stops polling stops itself
+("abandoned"), so a closed tab leaves no thread behind. A process-wide
+``RunQueue`` caps how many runs train at once on the shared server.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import os
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+
+import torch
+
+from core.i18n import Message, error_message, message
+from core.maths.config import TrainConfig
+from core.maths.records import (
+    BoundaryGrid,
+    FinalEvaluation,
+    RunProgress,
+    RunStatus,
+    Snapshot,
+    _empty_history,
+    throughput,
+)
+from core.runtime import runlog
+from core.runtime.background import HEARTBEAT_TIMEOUT_S, BackgroundRun
+from core.train.engine import Trainer
+
+MAX_RUNS_ENV = "BEL_MAX_CONCURRENT_RUNS"
+
+
+# One intra-op thread per run. The models here are too small to gain from more, and each training thread
+# drives its own OpenMP pool: several pools, or a pool sharing cores with the web server, spin against each
+# other (measured on 2 cores: a 2-thread run in a worker thread went 3x slower, with stalls of seconds).
+THREADS_PER_RUN = 1
+
+
+SWITCH_INTERVAL_S = 0.0005
+
+
+TRAINING_NICENESS = 10  # how much a training thread yields the CPU to the threads that serve pages
+
+
+def lower_priority(niceness: int = TRAINING_NICENESS) -> None:
+    """Make the calling thread yield the CPU to the web server's threads (Linux; elsewhere a no-op).
+
+    On a small server the browser-facing work (rerunning a page, answering Stop) must not queue behind
+    training: a niced training thread still gets every cycle nobody else wants.
+    """
+    setpriority = getattr(os, "setpriority", None)
+    if setpriority is None:
+        return
+    try:
+        setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)  # Linux: per thread
+    except OSError:
+        pass  # not permitted here: training at normal priority still works
+
+
+def max_concurrent_runs(environ: dict[str, str] | None = None, cpu_count: int | None = None) -> int:
+    """Runs allowed to train at once: ``$BEL_MAX_CONCURRENT_RUNS``, else half the cores (at least 1)."""
+    value = (os.environ if environ is None else environ).get(MAX_RUNS_ENV, "").strip()
+    if value:
+        if not value.isdigit() or int(value) < 1:
+            raise ValueError(f"{MAX_RUNS_ENV} must be a whole number of at least 1, got {value!r}.")
+        return int(value)
+    # The other half of the cores stays with the Streamlit server, which renders every student's page.
+    return max(1, (cpu_count or os.cpu_count() or 1) // 2)
+
+
+class RunQueue:
+    """A first-come, first-served limit on how many runs train at once."""
+
+    def __init__(self, max_concurrent: int) -> None:
+        if max_concurrent < 1:
+            raise ValueError(f"At least one run must be allowed to train, got {max_concurrent}.")
+        self.max_concurrent = max_concurrent
+        self._condition = threading.Condition()
+        self._waiting: deque[object] = deque()
+        self._active: set[int] = set()
+
+    def enqueue(self, token: object) -> None:
+        """Take a place in the line now (a run does this when it starts, before preparing its data)."""
+        with self._condition:
+            if token not in self._waiting:
+                self._waiting.append(token)
+
+    def acquire(self, token: object, cancelled: Callable[[], bool], poll_s: float = 0.05) -> bool:
+        """Block until ``token`` may train (True), or until ``cancelled()`` says to give up (False)."""
+        with self._condition:
+            if token not in self._waiting:
+                self._waiting.append(token)
+            try:
+                while not cancelled():
+                    if self._waiting[0] is token and len(self._active) < self.max_concurrent:
+                        self._waiting.popleft()
+                        self._active.add(id(token))
+                        return True
+                    # A timed wait so that cancellation is noticed without anyone notifying.
+                    self._condition.wait(poll_s)
+                return False
+            finally:
+                if token in self._waiting:
+                    self._waiting.remove(token)
+                    self._condition.notify_all()
+
+    def release(self, token: object) -> None:
+        """Give back the slot ``token`` trained in, or its place in the line; harmless if it holds neither."""
+        with self._condition:
+            if token in self._waiting:
+                self._waiting.remove(token)
+            self._active.discard(id(token))
+            self._condition.notify_all()
+
+    def position(self, token: object) -> int | None:
+        """1-based place of ``token`` among the waiting runs, or None when it is not waiting."""
+        with self._condition:
+            for place, waiting in enumerate(self._waiting, start=1):
+                if waiting is token:
+                    return place
+            return None
+
+    @property
+    def running(self) -> int:
+        """How many runs hold a slot now."""
+        with self._condition:
+            return len(self._active)
+
+
+@functools.cache
+def default_queue() -> RunQueue:
+    """The server-wide queue, created on first use."""
+    return RunQueue(max_concurrent_runs())
+
+
+@functools.cache
+def serve_many_runs() -> None:
+    """Set this process up to serve a class: one torch thread per run and a short GIL switch interval (once).
+
+    Both settings are process-global, so the app asks for them at start-up, explicitly; a script or a test
+    that trains keeps torch's defaults.
+    """
+    # max_concurrent_runs() single-threaded runs then use at most that many cores.
+    torch.set_num_threads(THREADS_PER_RUN)
+    # A training loop on small batches is mostly Python and holds the GIL between short torch calls; the
+    # server's threads then wait up to a switch interval (5 ms by default) each time they need it back,
+    # many times per page update. A shorter interval hands the GIL back sooner.
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
+
+
+class TrainingRun(BackgroundRun[Snapshot]):
+    """One training run in a daemon thread; the owner polls ``snapshot()`` and keeps it alive with ``heartbeat()``."""
+
+    thread_name = "training-run"
+
+    def __init__(
+        self,
+        config: TrainConfig,
+        *,
+        data: tuple[torch.Tensor, torch.Tensor] | None = None,
+        queue: RunQueue | None = None,
+        heartbeat_timeout_s: float = HEARTBEAT_TIMEOUT_S,
+        keepalive: Callable[[], bool] | None = None,
+        boundary_interval_s: float = 0.5,
+        flush_interval_s: float = 0.1,
+        final_evaluation: bool = False,
+    ) -> None:
+        self.config = config
+        self.plan = config.validate()  # bad settings fail here, in the caller, with a readable message
+        super().__init__(
+            Snapshot(
+                status="waiting", message=message("runner.not_started"), config=config, plan=self.plan,
+                updates=_empty_history(), epochs=(),
+                progress=RunProgress(1, 0, 0, config.update_limit, 0.0, None, None),
+                boundary=None, device=None, device_message=None, queue_position=None, diverged_at=None,
+            ),
+            heartbeat_timeout_s=heartbeat_timeout_s, keepalive=keepalive,
+        )
+        self._data = data
+        self._queue = queue
+        self._boundary_interval_s = boundary_interval_s
+        self._flush_interval_s = flush_interval_s
+        self._final_evaluation = final_evaluation
+        self._final: FinalEvaluation | None = None
+        self._boundary: BoundaryGrid | None = None
+        self._boundary_at = 0.0
+        self._boundary_epochs = 0
+        self._train_started = 0.0
+
+    def _before_start(self) -> None:
+        if self._queue is None:
+            self._queue = default_queue()
+        self._queue.enqueue(self)  # first come, first served: the place is kept while the data is prepared
+        runlog.record("queued", run=id(self), seed=self.config.seed, planned=self.config.update_limit)
+
+    def snapshot(self) -> Snapshot:
+        """The latest published state, with the current queue position while waiting."""
+        snapshot = self._published  # one reference read: the worker swaps whole snapshots, never edits one
+        if snapshot.status == "waiting" and self._queue is not None:
+            place = self._queue.position(self)
+            if place is not None:
+                limit = self._queue.max_concurrent
+                waiting = message("runner.queue.one" if limit == 1 else "runner.queue.many", place=place, limit=limit)
+                return dataclasses.replace(snapshot, queue_position=place, message=waiting)
+        return snapshot
+
+    def _work(self) -> None:
+        assert self._queue is not None  # set by start()
+        lower_priority()
+        trainer: Trainer | None = None
+        try:
+            self._publish("waiting", message("runner.preparing"))
+            trainer = Trainer(self.config, data=self._data, progress=self._on_download)
+            self._publish("waiting", message("runner.waiting"), trainer)
+            if not self._queue.acquire(self, cancelled=self._cancelled):
+                self._publish(*self._ended(message("runner.stopped_before_start")), trainer)
+                return
+            self._train_started = time.monotonic()
+            runlog.record("started", run=id(self), seed=self.config.seed)
+            self._publish("running", message("runner.training"), trainer)
+            result = trainer.train(
+                should_stop=self._stop.is_set, on_chunk=self._on_chunk, flush_interval_s=self._flush_interval_s
+            )
+            runlog.record("training_returned", run=id(self), seed=self.config.seed, status=result.status,
+                          updates=result.updates_done, planned=self.config.update_limit)
+            if self._final_evaluation and trainer.updates_done:
+                self._final = _evaluate(trainer, result.peak_memory_bytes)
+            self._queue.release(self)  # before the final boundary: the next run need not wait for it
+            self._refresh_boundary(trainer, force=True)
+            if result.status == "stopped":
+                self._publish(*self._ended(result.message), trainer)
+            else:
+                self._publish(result.status, result.message, trainer, diverged_at=result.diverged_at)
+        except Exception as exc:  # noqa: BLE001 - any failure must reach the page, never kill the thread silently
+            self._publish("failed", message("runner.failed", error=error_message(exc)), trainer)
+        finally:
+            self._queue.release(self)
+            runlog.record("ended", run=id(self), seed=self.config.seed, status=self._published.status)
+
+    def _ended(self, stopped_message: Message) -> tuple[RunStatus, Message]:
+        if self._abandoned:
+            return "abandoned", message("runner.abandoned", seconds=self._heartbeat_timeout_s)
+        return "stopped", stopped_message
+
+    def _on_download(self, done: int, total: int) -> None:
+        done_mb, total_mb = f"{done / 1e6:.1f}", f"{total / 1e6:.1f}"
+        self._publish("waiting", message("runner.download.sized", done=done_mb, total=total_mb) if total
+                      else message("runner.download.unsized", done=done_mb))
+
+    def _on_chunk(self, trainer: Trainer) -> None:
+        self._cancelled()  # notices a missing heartbeat; the loop sees the stop event before its next update
+        self._refresh_boundary(trainer, force=len(trainer.epoch_records) != self._boundary_epochs)
+        self._publish("running", message("runner.training"), trainer)
+
+    def _refresh_boundary(self, trainer: Trainer, *, force: bool) -> None:
+        now = time.monotonic()
+        if trainer.bounds is None or not (force or now - self._boundary_at >= self._boundary_interval_s):
+            return
+        self._boundary = trainer.boundary_grid()
+        self._boundary_at = now
+        self._boundary_epochs = len(trainer.epoch_records)
+
+    def _publish(
+        self, status: RunStatus, text: Message, trainer: Trainer | None = None, *, diverged_at: int | None = None
+    ) -> None:
+        previous = self._published
+        if trainer is None:
+            self._publish_snapshot(dataclasses.replace(previous, status=status, message=text))
+            return
+        history = trainer.history
+        done = len(history)
+        elapsed = time.monotonic() - self._train_started if self._train_started else 0.0
+        epoch, iteration = trainer.position(done)
+        total = self.config.update_limit
+        budget = self.config.time_budget_s
+        if not done or elapsed <= 0:
+            eta = None
+        elif budget is not None:
+            eta = max(0.0, min(budget - elapsed, elapsed / done * (total - done)))
+        else:
+            eta = elapsed / done * (total - done)
+        self._publish_snapshot(Snapshot(
+            status=status,
+            message=text,
+            config=self.config,
+            plan=self.plan,
+            updates=history,
+            epochs=tuple(trainer.epoch_records),
+            progress=RunProgress(
+                epoch=epoch,
+                iteration=iteration,
+                updates_done=done,
+                total_updates=total,
+                elapsed_s=elapsed,
+                eta_s=eta,
+                samples_per_s=throughput(history),
+            ),
+            boundary=self._boundary,
+            device=str(trainer.device),
+            device_message=trainer.device_message,
+            queue_position=None,
+            diverged_at=diverged_at,
+            final=self._final,
+        ))
+
+
+def _evaluate(trainer: Trainer, peak_memory_bytes: int | None) -> FinalEvaluation:
+    """Loss and accuracy of the trained model on all its training and validation rows."""
+    train_loss, train_accuracy = trainer.evaluate(trainer.x_train, trainer.y_train)
+    val_loss = val_accuracy = None
+    if len(trainer.y_val):
+        val_loss, val_accuracy = trainer.evaluate(trainer.x_val, trainer.y_val)
+    return FinalEvaluation(train_loss, train_accuracy, val_loss, val_accuracy, peak_memory_bytes)

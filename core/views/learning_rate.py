@@ -1,0 +1,48 @@
+"""The Learning-rate page's settings and their URL parameters."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, replace
+
+from core.maths.limits import (
+    SCHEDULE_LR_MAX,
+    SCHEDULE_LR_MIN,
+    SCHEDULE_MAX_BATCH,
+    SCHEDULE_MAX_EPOCHS,
+    SCHEDULE_MAX_SAMPLES,
+    WARMUP_MAX_EPOCHS,
+)
+from core.maths.lr import DECAYS, LRSettings
+from core.views.params import Param, ParamProblem, format_value, parse_params, to_query
+
+_DEFAULTS = LRSettings()
+
+
+PARAMS: tuple[Param, ...] = (
+    Param("base_lr", "float", _DEFAULTS.base_lr, SCHEDULE_LR_MIN, SCHEDULE_LR_MAX),
+    Param("base_batch_size", "int", _DEFAULTS.base_batch_size, 1, SCHEDULE_MAX_BATCH),
+    Param("batch_size", "int", _DEFAULTS.batch_size, 1, SCHEDULE_MAX_BATCH),
+    Param("initial_lr", "float", _DEFAULTS.initial_lr, 0.0, SCHEDULE_LR_MAX),
+    Param("final_lr", "float", _DEFAULTS.final_lr, SCHEDULE_LR_MIN, SCHEDULE_LR_MAX),
+    Param("warmup_epochs", "int", _DEFAULTS.warmup_epochs, 0, WARMUP_MAX_EPOCHS),
+    Param("n", "int", _DEFAULTS.n, 1, SCHEDULE_MAX_SAMPLES),
+    Param("epochs", "int", _DEFAULTS.epochs, 1, SCHEDULE_MAX_EPOCHS),
+    Param("decay", "choice", _DEFAULTS.decay, choices=DECAYS),
+    Param("min_lr", "float", _DEFAULTS.min_lr, 0.0, SCHEDULE_LR_MAX),
+)
+
+
+def settings_from_query(query: Mapping[str, str | Sequence[str]]) -> tuple[LRSettings, list[ParamProblem]]:
+    """The page's settings from a shared URL; unusable values are reported and replaced by defaults."""
+    values, problems = parse_params(PARAMS, query)
+    settings = replace(_DEFAULTS, **values)  # type: ignore[arg-type]
+    if settings.min_lr > settings.final_lr:
+        problems.append(ParamProblem("min_lr", format_value(settings.min_lr), "out_of_range", _DEFAULTS.min_lr))
+        settings = replace(settings, min_lr=_DEFAULTS.min_lr)
+    return settings, problems
+
+
+def settings_to_query(settings: LRSettings) -> dict[str, str]:
+    """The shareable URL query of the page's settings."""
+    return to_query(PARAMS, asdict(settings))

@@ -1,0 +1,141 @@
+"""Query-string parameters: parse a shared URL into checked values, and values back into a URL.
+
+Anything malformed or out of range falls back to the default and is reported,
+so a page can say what it ignored instead of failing.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["int", "float", "bool", "choice"]
+
+
+# adjusted: the link did not set this value, and its default was changed to fit a value the link did set.
+Reason = Literal["malformed", "out_of_range", "conflict", "ambiguous", "adjusted"]
+
+
+_TRUE = {"true", "1", "yes", "on"}
+
+
+_FALSE = {"false", "0", "no", "off"}
+
+
+# "1,000" and "10,000,000" are thousands separators; "5,0" or "1,00" are not (a list? a decimal comma?).
+_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+")
+
+
+class AmbiguousValue(ValueError):
+    """A number whose commas are not thousands separators: "5,0" could mean 5.0, 50 or the list 5, 0."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """One URL parameter: its name, type, default and allowed range or choices."""
+
+    name: str
+    kind: Kind
+    default: object
+    low: float | None = None
+    high: float | None = None
+    high_exclusive: bool = False
+    choices: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class ParamProblem:
+    """A URL value that was not used, why, and what was used instead."""
+
+    name: str
+    raw: str
+    reason: Reason
+    used: object
+    details: tuple[tuple[str, object], ...] = ()  # extra values the message names, e.g. (("train", 80),)
+
+
+def _first(raw: str | Sequence[str]) -> str:
+    return raw if isinstance(raw, str) else (raw[-1] if raw else "")
+
+
+def _convert(spec: Param, text: str) -> object:
+    """The typed value of ``text``; raises ValueError when it is not of the parameter's type."""
+    text = text.strip()
+    if spec.kind == "int":
+        if "," in text:
+            if not _GROUPED.fullmatch(text):
+                raise AmbiguousValue(text)
+            text = text.replace(",", "")
+        number = float(text.replace("_", ""))
+        if not number.is_integer():
+            raise ValueError(text)
+        return int(number)
+    if spec.kind == "float":
+        number = float(text)
+        if math.isnan(number):
+            raise ValueError(text)
+        return number
+    if spec.kind == "bool":
+        lowered = text.lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+        raise ValueError(text)
+    lowered = text.lower()
+    if lowered not in spec.choices:
+        raise ValueError(text)
+    return lowered
+
+
+def _in_range(spec: Param, value: object) -> bool:
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return True
+    if spec.low is not None and value < spec.low:
+        return False
+    if spec.high is not None and (value >= spec.high if spec.high_exclusive else value > spec.high):
+        return False
+    return not math.isinf(value)
+
+
+def parse_params(
+    specs: Sequence[Param], query: Mapping[str, str | Sequence[str]]
+) -> tuple[dict[str, object], list[ParamProblem]]:
+    """Values for every spec (URL value when valid, else default) and the problems found."""
+    values: dict[str, object] = {}
+    problems: list[ParamProblem] = []
+    for spec in specs:
+        values[spec.name] = spec.default
+        if spec.name not in query:
+            continue
+        raw = _first(query[spec.name])
+        try:
+            value = _convert(spec, raw)
+        except AmbiguousValue:
+            problems.append(ParamProblem(spec.name, raw, "ambiguous", spec.default))
+            continue
+        except (ValueError, OverflowError):
+            problems.append(ParamProblem(spec.name, raw, "malformed", spec.default))
+            continue
+        if not _in_range(spec, value):
+            problems.append(ParamProblem(spec.name, raw, "out_of_range", spec.default))
+            continue
+        values[spec.name] = value
+    return values, problems
+
+
+def format_value(value: object) -> str:
+    """A value as it is written in a URL (booleans as true/false, floats without noise)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(round(value, 6))
+    return str(value)
+
+
+def to_query(specs: Sequence[Param], values: Mapping[str, object]) -> dict[str, str]:
+    """The URL query for ``values``, one entry per spec, in spec order."""
+    return {spec.name: format_value(values[spec.name]) for spec in specs}

@@ -1,0 +1,188 @@
+"""What the Training page shows of a run: URL settings, the lesson's epoch log, curves and exports.
+
+Pure functions of a ``TrainConfig`` or a runner ``Snapshot``; the page only places what they return.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+from core.i18n import t
+from core.maths.catalog import DATASETS, DEVICES, MODELS, OPTIMIZERS
+from core.maths.config import TrainConfig
+from core.maths.limits import SEED_MAX, TRAIN_LR_MAX, TRAIN_LR_MIN, TRAIN_MAX_BATCH, TRAIN_MAX_EPOCHS, WARMUP_MAX_EPOCHS
+from core.maths.lr import DECAYS, RULES, Decay, Rule, peak_schedule, scale_lr
+from core.maths.records import Snapshot
+from core.views.params import Param, ParamProblem, parse_params, to_query
+
+DEFAULT_CONFIG = TrainConfig()
+
+
+LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # slider stops
+
+
+# URL name -> TrainConfig field; every other field keeps its default unless the page sets it.
+URL_FIELDS: dict[str, str] = {
+    "dataset": "dataset", "n": "n_samples", "batch_size": "batch_size", "epochs": "epochs",
+    "val_split": "validation_split", "lr": "learning_rate", "optimizer": "optimizer", "model": "model",
+    "seed": "seed", "device": "device", "shuffle": "shuffle", "drop_last": "drop_last",
+}
+
+
+PARAMS: tuple[Param, ...] = (
+    Param("dataset", "choice", DEFAULT_CONFIG.dataset, choices=tuple(DATASETS)),
+    Param("n", "int", DEFAULT_CONFIG.n_samples, 1, max(spec.max_size for spec in DATASETS.values())),
+    Param("batch_size", "int", DEFAULT_CONFIG.batch_size, 1, TRAIN_MAX_BATCH),
+    Param("epochs", "int", DEFAULT_CONFIG.epochs, 1, TRAIN_MAX_EPOCHS),
+    Param("val_split", "float", DEFAULT_CONFIG.validation_split, 0.0, 0.9),
+    Param("lr", "float", DEFAULT_CONFIG.learning_rate, TRAIN_LR_MIN, TRAIN_LR_MAX),
+    Param("optimizer", "choice", DEFAULT_CONFIG.optimizer, choices=OPTIMIZERS),
+    Param("model", "choice", DEFAULT_CONFIG.model, choices=MODELS),
+    Param("seed", "int", DEFAULT_CONFIG.seed, 0, SEED_MAX),
+    Param("device", "choice", DEFAULT_CONFIG.device, choices=DEVICES),
+    Param("shuffle", "bool", DEFAULT_CONFIG.shuffle),
+    Param("drop_last", "bool", DEFAULT_CONFIG.drop_last),
+)
+
+
+@dataclass(frozen=True)
+class ScheduleChoice:
+    """How the Training page turns its learning rate into a per-update schedule."""
+
+    lr_rule: Rule = "none"  # scale the learning rate from a batch of BASE_BATCH to the chosen batch size
+    warmup_epochs: int = 0  # rise from a tenth of the learning rate over this many epochs
+    decay: Decay = "constant"  # after warm-up
+
+
+BASE_BATCH = 32  # the lesson's reference batch size: learning_rate = 0.001 * (batch_size / 32)
+
+
+SCHEDULE_PARAMS: tuple[Param, ...] = (
+    Param("lr_rule", "choice", "none", choices=RULES),
+    Param("warmup_epochs", "int", 0, 0, WARMUP_MAX_EPOCHS),
+    Param("decay", "choice", "constant", choices=DECAYS),
+)
+
+
+def schedule_from_query(query: Mapping[str, str | Sequence[str]]) -> tuple[ScheduleChoice, list[ParamProblem]]:
+    """The learning-rate schedule choice from a shared URL."""
+    values, problems = parse_params(SCHEDULE_PARAMS, query)
+    return ScheduleChoice(**values), problems  # type: ignore[arg-type]
+
+
+def schedule_to_query(choice: ScheduleChoice) -> dict[str, str]:
+    """The URL query of a schedule choice."""
+    return to_query(SCHEDULE_PARAMS, asdict(choice))
+
+
+def with_schedule(config: TrainConfig, choice: ScheduleChoice) -> TrainConfig:
+    """``config`` with its learning rate scaled by the rule and, with warm-up or decay, a per-update schedule."""
+    peak = scale_lr(config.learning_rate, config.batch_size, BASE_BATCH, choice.lr_rule)
+    scaled = replace(config, learning_rate=peak, lr_schedule=None)
+    try:
+        batch_plan = scaled.plan()
+    except ValueError:
+        return scaled  # the page explains invalid settings itself
+    return replace(scaled, lr_schedule=peak_schedule(batch_plan, peak, choice.warmup_epochs, choice.decay))
+
+
+def config_from_query(query: Mapping[str, str | Sequence[str]]) -> tuple[TrainConfig, list[ParamProblem]]:
+    """A training config from a shared URL; values that cannot be used are reported and replaced."""
+    values, problems = parse_params(PARAMS, query)
+    fields: dict[str, Any] = {URL_FIELDS[name]: value for name, value in values.items()}
+    config = replace(DEFAULT_CONFIG, **fields)
+    spec = DATASETS[config.dataset]
+    if "dataset" in query and "val_split" not in query:
+        # A link that names a data set and no split gets that data set's split: none for the lesson's random data.
+        config = replace(config, validation_split=spec.default_val_split)
+    if "dataset" in query and "n" not in query:
+        config = replace(config, n_samples=spec.default_size, noise=spec.default_noise)
+    elif not spec.min_size <= config.n_samples <= spec.max_size:
+        used = min(max(config.n_samples, spec.min_size), spec.max_size)
+        problems.append(ParamProblem("n", str(config.n_samples), "out_of_range", used))
+        config = replace(config, n_samples=used)
+    if config.dataset != DEFAULT_CONFIG.dataset:
+        config = replace(config, noise=spec.default_noise)
+    try:
+        config.validate()
+    except ValueError:
+        # The combination cannot train (e.g. drop_last with a batch larger than the data): keep the page usable.
+        problems.append(ParamProblem("batch_size", str(config.batch_size), "conflict", DEFAULT_CONFIG.batch_size))
+        config = replace(config, batch_size=min(DEFAULT_CONFIG.batch_size, config.n_samples), drop_last=False)
+    return config, problems
+
+
+def config_to_query(config: TrainConfig) -> dict[str, str]:
+    """The shareable URL query of a config."""
+    values = {name: getattr(config, field) for name, field in URL_FIELDS.items()}
+    return to_query(PARAMS, values)
+
+
+def epoch_log(snapshot: Snapshot, lang: str = "en") -> list[str]:
+    """One line per finished epoch in the lesson's format, ``Epoch 1/10, Loss: 0.6931`` (the last batch's loss).
+
+    Validation figures follow only when the run has a validation set; without one the line is the lesson's, exactly.
+    """
+    total = snapshot.plan.epochs
+    lines = []
+    for record in snapshot.epochs:
+        line = f"Epoch {record.epoch}/{total}, Loss: {record.last_batch_loss:.4f}"
+        if snapshot.plan.val_samples and record.val_loss is not None and record.val_accuracy is not None:
+            line += "  " + t("train.log.val", lang, loss=f"{record.val_loss:.4f}", acc=f"{record.val_accuracy:.4f}")
+        lines.append(line)
+    return lines
+
+
+def run_label(index: int, config: TrainConfig) -> str:
+    """A short name for a run in legends: number, batch size and learning rate."""
+    return f"#{index} · B={config.batch_size} · lr={config.learning_rate:g}"
+
+
+def history_csv(snapshot: Snapshot) -> str:
+    """Every recorded update as CSV rows, with the epoch summary columns on each epoch's last update."""
+    h = snapshot.updates
+    by_update = {record.updates_done: record for record in snapshot.epochs}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["update", "epoch", "batch_size", "loss", "batch_accuracy", "learning_rate", "samples_seen",
+                     "wall_time_s", "epoch_train_loss", "epoch_train_accuracy", "epoch_val_loss",
+                     "epoch_val_accuracy"])
+    for i in range(len(h)):
+        record = by_update.get(int(h.update[i]))
+        summary = ["", "", "", ""] if record is None else [
+            record.train_loss, record.train_accuracy,
+            "" if record.val_loss is None else record.val_loss,
+            "" if record.val_accuracy is None else record.val_accuracy,
+        ]
+        writer.writerow([int(h.update[i]), float(h.epoch[i]), int(h.batch_size[i]), float(h.loss[i]),
+                         float(h.accuracy[i]), float(h.lr[i]), int(h.samples_seen[i]), float(h.wall_time[i]),
+                         *summary])
+    return out.getvalue()
+
+
+def history_json(snapshot: Snapshot) -> str:
+    """The run as JSON: settings, plan, status, per-epoch records (Keras-like) and per-update arrays."""
+    h = snapshot.updates
+    config = asdict(snapshot.config)
+    config.pop("lr_schedule", None)
+    document = {
+        "config": config,
+        "plan": asdict(snapshot.plan),
+        "status": snapshot.status,
+        "device": snapshot.device,
+        "epochs": [asdict(record) for record in snapshot.epochs],
+        "history": {
+            "loss": [r.train_loss for r in snapshot.epochs],
+            "accuracy": [r.train_accuracy for r in snapshot.epochs],
+            "val_loss": [r.val_loss for r in snapshot.epochs],
+            "val_accuracy": [r.val_accuracy for r in snapshot.epochs],
+        },
+        "updates": {name: getattr(h, name).tolist() for name in
+                    ("update", "epoch", "batch_size", "loss", "accuracy", "lr", "samples_seen", "wall_time")},
+    }
+    return json.dumps(document, allow_nan=True)
