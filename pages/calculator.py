@@ -86,7 +86,7 @@ def _batch_size_ui(n: int) -> int:
 
 def inputs_ui() -> CalculatorSettings:
     """The settings widgets; returns one consistent settings object."""
-    n = control("n", _key("n"), lambda: _log_number("calc.n", "n", CALC_MAX_SAMPLES))
+    n = control("n", _key("n_samples"), lambda: _log_number("calc.n", "n_samples", CALC_MAX_SAMPLES))
     batch_size = control("batch_size", _key("batch_size"), lambda: _batch_size_ui(n))
     epochs = control("epochs", _key("epochs"), lambda: _log_number("calc.epochs", "epochs", CALC_MAX_EPOCHS))
     framework = control("framework", _key("framework"), lambda: choice(
@@ -102,8 +102,9 @@ def inputs_ui() -> CalculatorSettings:
     if keras:
         st.session_state[_key("drop_last")] = False
         st.session_state[_key("devices")] = 1
-    val_split = control("val_split", _key("val_split"), lambda: st.slider(
-        tr("calc.val_split"), 0.0, MAX_VAL_SPLIT, step=0.01, key=_key("val_split"), help=tr("calc.val_split_help")
+    val_split = control("val_split", _key("validation_split"), lambda: st.slider(
+        tr("calc.val_split"), 0.0, MAX_VAL_SPLIT, step=0.01, key=_key("validation_split"),
+        help=tr("calc.val_split_help")
     ))
     drop_last = control("drop_last", _key("drop_last"), lambda: st.checkbox(
         tr("calc.drop_last"),
@@ -128,11 +129,11 @@ def inputs_ui() -> CalculatorSettings:
             ))
     settings, _ = reconcile(
         CalculatorSettings(
-            n=n,
+            n_samples=n,
             batch_size=batch_size,
             epochs=epochs,
             drop_last=drop_last,
-            val_split=round(float(val_split), 4),
+            validation_split=round(float(val_split), 4),
             framework=framework,
             accum=int(accum),
             devices=int(devices),

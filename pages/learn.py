@@ -157,11 +157,12 @@ def _code_settings(prefix: str, example: CodeSettings, *, with_drop_last: bool) 
     with st.container(border=True):
         st.caption(tr("learn.code_settings"))
         cols = st.columns(5)
-        n = cols[0].number_input(tr("calc.n"), 2, 60_000, example.n, key=f"{prefix}_n")
+        n = cols[0].number_input(tr("calc.n"), 2, 60_000, example.n_samples, key=f"{prefix}_n")
         batch_size = cols[1].number_input(tr("calc.batch_size"), 1, int(n), min(example.batch_size, int(n)),
                                           key=f"{prefix}_b")
         epochs = cols[2].number_input(tr("calc.epochs"), 1, 1_000, example.epochs, key=f"{prefix}_e")
-        val_split = cols[3].slider(tr("calc.val_split"), 0.0, 0.5, example.val_split, 0.05, key=f"{prefix}_v")
+        val_split = cols[3].slider(tr("calc.val_split"), 0.0, 0.5, example.validation_split, 0.05,
+                                   key=f"{prefix}_v")
         drop_last = cols[4].checkbox(tr("calc.drop_last"), key=f"{prefix}_drop") if with_drop_last else False
     return CodeSettings(int(n), int(batch_size), int(epochs), round(float(val_split), 2), drop_last)
 
@@ -210,7 +211,7 @@ def tips_ui() -> None:
           base_batch_size=scaling.base_batch_size, batch_size=scaling.batch_size)
     warmup = LESSON_WARMUP  # the Learning-rate page opens on exactly this run
     p = warmup.plan()
-    st.markdown(tr("learn.tips.warmup", n=fmt_int(warmup.n), batch=warmup.batch_size,
+    st.markdown(tr("learn.tips.warmup", n=fmt_int(warmup.n_samples), batch=warmup.batch_size,
                    updates=fmt_int(warmup_updates(p, warmup.warmup_epochs)), per_epoch=p.updates_per_epoch))
     _link("pages/learning-rate.py", "learn.open_lr_warmup", **settings_to_query(warmup))
 

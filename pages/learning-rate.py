@@ -136,7 +136,7 @@ def warmup_inputs_ui(base_lr: float, base_batch: int, batch: int) -> LRSettings:
     st.caption(tr("lr.warmup.caption"))
     left, middle, right = st.columns(3)
     with left:
-        n = _log_number("lr.n", "n", SCHEDULE_MAX_SAMPLES)
+        n = _log_number("lr.n", "n_samples", SCHEDULE_MAX_SAMPLES)
         epochs = _log_number("lr.epochs", "epochs", SCHEDULE_MAX_EPOCHS)
     with middle:
         initial_lr = _lr_input("lr.initial_lr", "initial_lr", 0.0, help_key="lr.initial_lr_help")
@@ -155,7 +155,7 @@ def warmup_inputs_ui(base_lr: float, base_batch: int, batch: int) -> LRSettings:
             st.session_state[_key("min_lr")])
     return LRSettings(
         base_lr=base_lr, base_batch_size=base_batch, batch_size=batch, initial_lr=initial_lr, final_lr=final_lr,
-        warmup_epochs=int(warmup_epochs), n=n, epochs=epochs, decay=decay, min_lr=min_lr,
+        warmup_epochs=int(warmup_epochs), n_samples=n, epochs=epochs, decay=decay, min_lr=min_lr,
     )
 
 

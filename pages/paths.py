@@ -63,16 +63,17 @@ def _widget_values(settings: PathsSettings) -> dict[str, object]:
 def settings_ui() -> PathsSettings:
     """The settings widgets; returns the settings they describe."""
     st.subheader(tr("paths.settings"))
-    n = control("n", _key("n"), lambda: log_number(
-        tr("paths.n"), tr("calc.drag", label=tr("paths.n")), _key("n"), PATHS_MIN_SAMPLES, PATHS_MAX_SAMPLES,
+    n = control("n", _key("n_samples"), lambda: log_number(
+        tr("paths.n"), tr("calc.drag", label=tr("paths.n")), _key("n_samples"), PATHS_MIN_SAMPLES, PATHS_MAX_SAMPLES,
         help=tr("paths.n_help", low=PATHS_MIN_SAMPLES, high=fmt_int(PATHS_MAX_SAMPLES))))
     batch_size = control("batch_size", _key("batch_size"), lambda: log_number(
         tr("paths.batch_size"), tr("calc.drag", label=tr("paths.batch_size")), _key("batch_size"), 1, n,
         help=tr("paths.batch_size_help")))
-    current_lr = min(max(float(st.session_state[_key("lr")]), PATHS_LR_MIN), PATHS_LR_MAX)
-    st.session_state[_key("lr")] = current_lr
-    lr = control("lr", _key("lr"), lambda: st.select_slider(
-        tr("paths.lr"), sorted({*LEARNING_RATES, current_lr}), key=_key("lr"), format_func=lambda v: f"{v:g}",
+    current_lr = min(max(float(st.session_state[_key("learning_rate")]), PATHS_LR_MIN), PATHS_LR_MAX)
+    st.session_state[_key("learning_rate")] = current_lr
+    lr = control("lr", _key("learning_rate"), lambda: st.select_slider(
+        tr("paths.lr"), sorted({*LEARNING_RATES, current_lr}), key=_key("learning_rate"),
+        format_func=lambda v: f"{v:g}",
         help=tr("paths.lr_help")))
     epochs = control("epochs", _key("epochs"), lambda: st.slider(
         tr("paths.epochs"), 1, PATHS_MAX_EPOCHS, key=_key("epochs"), help=tr("paths.epochs_help")))
@@ -83,7 +84,7 @@ def settings_ui() -> PathsSettings:
         tr("paths.noise"), 0.0, MAX_NOISE, step=0.1, key=_key("noise"), help=tr("paths.noise_help")))
     seed = control("seed", _key("seed"), lambda: st.number_input(
         tr("paths.seed"), 0, SEED_MAX, step=1, key=_key("seed"), help=tr("paths.seed_help")))
-    return PathsSettings(n=n, batch_size=batch_size, lr=float(lr), epochs=int(epochs), budget=budget,
+    return PathsSettings(n_samples=n, batch_size=batch_size, learning_rate=float(lr), epochs=int(epochs), budget=budget,
                          seed=int(seed), noise=round(float(noise), 4))
 
 
@@ -91,7 +92,7 @@ def budget_ui(settings: PathsSettings, paths: list[DescentPath]) -> None:
     """What the chosen budget means in updates for each method."""
     if settings.budget == "epochs":
         planned = {path.method: fmt_int(path.plan.total_updates) for path in paths}
-        st.markdown(tr("paths.budget_note.epochs", n=fmt_int(settings.n), epochs=settings.epochs,
+        st.markdown(tr("paths.budget_note.epochs", n=fmt_int(settings.n_samples), epochs=settings.epochs,
                        batch_updates=planned["batch"], sgd_updates=planned["stochastic"],
                        mini_updates=planned["mini-batch"]))
     else:
@@ -142,7 +143,7 @@ def main() -> None:
     with settings_col:
         settings = settings_ui()
     keep_settings("paths", settings, settings_to_query(settings), current_lang())
-    surface = _surface(settings.n, settings.noise, settings.seed)
+    surface = _surface(settings.n_samples, settings.noise, settings.seed)
     paths = _paths(settings)
     with view_col:
         budget_ui(settings, paths)
@@ -154,7 +155,7 @@ def main() -> None:
         w_min, b_min = surface.minimum
         st.caption(tr("paths.minimum", w=fmt_float(w_min, 4), b=fmt_float(b_min, 4),
                       loss=f"{surface.minimum_loss:.4g}"))
-        st.caption(tr("paths.data", n=fmt_int(settings.n), noise=fmt_float(settings.noise, 2)))
+        st.caption(tr("paths.data", n=fmt_int(settings.n_samples), noise=fmt_float(settings.noise, 2)))
     with st.expander(tr("paths.how")):
         st.markdown(tr("paths.how_body"))
     st.caption(tr("paths.share"))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import pytest
 import torch
 from hypothesis import given, settings
@@ -127,17 +125,6 @@ def test_pytorch_split_equals_random_split_with_fractions(n, v):
 def test_keras_and_pytorch_carve_out_validation_differently(n, v, pytorch, keras):
     assert split_sizes(n, v, "pytorch") == pytorch
     assert split_sizes(n, v, "keras") == keras
-
-
-@settings(max_examples=2000, deadline=None)
-@given(n=st.integers(2, 100_000), v=splits.filter(lambda v: v > 0))
-def test_keras_split_keeps_the_first_floor_n_times_one_minus_v_rows(n, v):
-    split_at = int(math.floor(n * (1.0 - v)))  # keras data_adapter_utils.train_validation_split
-    if split_at in (0, n):
-        with pytest.raises(SettingsError):
-            split_sizes(n, v, "keras")
-    else:
-        assert split_sizes(n, v, "keras") == (split_at, n - split_at)
 
 
 @pytest.mark.parametrize(("n", "v"), [pytest.param(1, 0.5, id="no-train"), pytest.param(5, 1e-18, id="no-val")])

@@ -8,7 +8,15 @@ from hypothesis import strategies as st
 
 from core.i18n import t
 from core.maths.batching import plan
-from core.views.calculator import DEFAULTS, PRESETS, CalculatorSettings, explain, settings_from_query, settings_to_query
+from core.views.calculator import (
+    DEFAULTS,
+    PARAMS,
+    PRESETS,
+    CalculatorSettings,
+    explain,
+    settings_from_query,
+    settings_to_query,
+)
 
 
 def test_a_full_query_string_sets_every_input():
@@ -40,7 +48,8 @@ def test_bad_url_values_are_reported_and_fall_back(query, name, reason):
     settings, problems = settings_from_query(query)
     assert [(p.name, p.reason) for p in problems] == [(name, reason)]
     settings.plan()  # whatever the URL said, the settings it falls back to are valid
-    assert getattr(settings, name) == problems[0].used
+    field = next((param.attribute for param in PARAMS if param.name == name), name)
+    assert getattr(settings, field) == problems[0].used
 
 
 @settings(max_examples=200, deadline=None)

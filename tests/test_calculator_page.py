@@ -25,7 +25,7 @@ def test_landing_page_shows_the_seed_worked_calculation():
 
 def test_changing_inputs_changes_the_metrics():
     at = _app(lang="en")
-    at.number_input(key="calc_n").set_value(200).run()
+    at.number_input(key="calc_n_samples").set_value(200).run()
     at.number_input(key="calc_batch_size").set_value(20).run()
     at.number_input(key="calc_epochs").set_value(10).run()
     metrics = _metrics(at)
@@ -106,7 +106,7 @@ def test_a_batch_above_the_dataset_is_one_full_batch(typed):
 
 def test_the_batch_size_stays_when_the_dataset_shrinks_below_it():
     at = _app(lang="en", n="1000", batch_size="500")
-    at.number_input(key="calc_n").set_value(100).run()
+    at.number_input(key="calc_n_samples").set_value(100).run()
     assert not at.exception
     assert at.number_input(key="calc_batch_size").value == 500
     assert _metrics(at)["Iterations per epoch"] == "1"

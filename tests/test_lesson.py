@@ -42,7 +42,7 @@ from core.views.training import config_from_query
        val_split=st.sampled_from([0.0, 0.1, 0.2, 0.34]), drop_last=st.booleans())
 def test_generated_pytorch_code_runs_and_makes_the_planned_batches(n, batch_size, epochs, val_split, drop_last):
     s = CodeSettings(n, min(batch_size, n), epochs, val_split, drop_last)
-    p = plan(s.n, s.batch_size, s.epochs, validation_split=s.val_split, drop_last=s.drop_last)
+    p = plan(s.n_samples, s.batch_size, s.epochs, validation_split=s.validation_split, drop_last=s.drop_last)
     assume(p.iterations_per_epoch > 0)  # the lesson's loop prints the last batch's loss: it needs a batch
     namespace: dict[str, object] = {}
     out = io.StringIO()
@@ -146,6 +146,7 @@ def test_warm_up_tip_and_its_learning_rate_page_link_are_one_run():
     settings, problems = settings_from_query(settings_to_query(LESSON_WARMUP))
     assert problems == [] and settings == LESSON_WARMUP
     p = settings.plan()
-    assert (settings.n, settings.batch_size, settings.initial_lr, settings.final_lr) == (1000, 32, 0.0001, 0.001)
+    assert (settings.n_samples, settings.batch_size) == (1000, 32)
+    assert (settings.initial_lr, settings.final_lr) == (0.0001, 0.001)
     assert warmup_updates(p, settings.warmup_epochs) == question("tips", 0).answer == 96
     assert scale_lr(LESSON_LR_SCALING.base_lr, LESSON_LR_SCALING.batch_size, 32, "linear") == 0.008

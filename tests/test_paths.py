@@ -25,7 +25,7 @@ from core.maths.descent import (
     target_updates,
 )
 from core.maths.thinning import MAX_POINTS, downsample_indices
-from core.views.paths import settings_from_query, settings_to_query
+from core.views.paths import PARAMS, settings_from_query, settings_to_query
 
 NAMES = {
     "en": ("Batch Gradient Descent", "Stochastic Gradient Descent", "Mini-batch Gradient Descent"),
@@ -95,7 +95,7 @@ def test_descent_matches_a_textbook_loop_over_the_same_batches(batch_size, lr):
      pytest.param(1000, 50, 2, id="seed-worked-example")],
 )
 def test_same_epochs_budget_makes_as_many_updates_as_plan_says(n, batch_size, epochs):
-    paths = descend_all(PathsSettings(n=n, batch_size=batch_size, epochs=epochs, lr=0.01))
+    paths = descend_all(PathsSettings(n_samples=n, batch_size=batch_size, epochs=epochs, learning_rate=0.01))
     for path, size in zip(paths, (n, 1, batch_size), strict=True):
         p = plan(n, size, epochs)
         assert path.batch_size == size
@@ -108,7 +108,7 @@ def test_same_epochs_budget_makes_as_many_updates_as_plan_says(n, batch_size, ep
      pytest.param(50, 50, 2, id="batch-equals-n"), pytest.param(30, 1, 2, id="mini-batch-is-sgd")],
 )
 def test_same_updates_budget_gives_every_method_the_mini_batch_update_count(n, batch_size, epochs):
-    s = PathsSettings(n=n, batch_size=batch_size, epochs=epochs, lr=0.01, budget="updates")
+    s = PathsSettings(n_samples=n, batch_size=batch_size, epochs=epochs, learning_rate=0.01, budget="updates")
     target = plan(n, batch_size, epochs).total_updates
     assert target_updates(s) == target
     batch, sgd, mini = descend_all(s)
@@ -143,7 +143,7 @@ def test_every_epoch_reshuffles_the_stochastic_order():
 
 @pytest.mark.parametrize("lr", [1.0, 10.0], ids=["lr-1", "lr-10"])
 def test_a_diverging_path_stops_and_keeps_what_it_drew(lr):
-    for path in descend_all(PathsSettings(lr=lr)):
+    for path in descend_all(PathsSettings(learning_rate=lr)):
         assert path.diverged_at == path.updates + 1
         assert np.all(np.isfinite(path.loss)) and np.all(np.isfinite(path.w))
 
@@ -153,7 +153,7 @@ def test_a_sane_learning_rate_never_diverges():
 
 
 def test_query_round_trips_the_settings():
-    s = PathsSettings(n=500, batch_size=16, lr=0.03, epochs=4, budget="updates", seed=9, noise=1.5)
+    s = PathsSettings(n_samples=500, batch_size=16, learning_rate=0.03, epochs=4, budget="updates", seed=9, noise=1.5)
     assert settings_from_query(settings_to_query(s)) == (s, [])
 
 
@@ -170,7 +170,8 @@ def test_query_round_trips_the_settings():
 def test_bad_query_values_fall_back_and_are_reported(query, name, reason, used):
     s, problems = settings_from_query(query)
     assert [(p.name, p.reason, p.used) for p in problems] == [(name, reason, used)]
-    assert getattr(s, name) == used
+    field = next((param.attribute for param in PARAMS if param.name == name), name)
+    assert getattr(s, field) == used
 
 
 @given(count=st.integers(1, 20_000))
@@ -206,7 +207,7 @@ def test_figure_marks_start_and_closed_form_minimum():
 
 
 def test_figure_draws_only_the_first_k_updates_and_at_most_the_point_limit():
-    paths = descend_all(PathsSettings(n=1000, epochs=5))  # stochastic: 5,000 updates
+    paths = descend_all(PathsSettings(n_samples=1000, epochs=5))  # stochastic: 5,000 updates
     lines = [t for t in _traces(paths).data if t.type == "scatter" and t.legendgroup and t.showlegend is not False]
     assert [len(t.x) for t in lines] == [6, MAX_POINTS, 161]  # start + 5, start + thinned 5,000, start + 160
     first_ten = [t for t in _traces(paths, shown=10).data if t.legendgroup and t.showlegend is not False]

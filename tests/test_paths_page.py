@@ -39,9 +39,9 @@ def test_defaults_draw_three_paths_and_count_their_updates():
 def test_shared_url_sets_the_widgets_and_the_same_updates_budget():
     at = _paths(n="100", batch_size="10", lr="0.03", epochs="3", budget="updates", seed="4", noise="1")
     assert not at.exception
-    assert at.number_input(key="paths_n").value == 100
+    assert at.number_input(key="paths_n_samples").value == 100
     assert at.number_input(key="paths_batch_size").value == 10
-    assert at.select_slider(key="paths_lr").value == 0.03
+    assert at.select_slider(key="paths_learning_rate").value == 0.03
     assert at.radio(key="paths_budget__en").value == "updates"
     assert at.number_input(key="paths_seed").value == 4
     table = _table(at)

@@ -11,7 +11,7 @@ so each update applies the exact analytic gradient of the batch's loss in numpy.
 enters only through five sums (Σx², Σx, Σxy, Σy, Σy²) and its size, which keeps even
 hundreds of thousands of stochastic updates fast.
 
->>> s = PathsSettings(n=200, batch_size=32, epochs=10)
+>>> s = PathsSettings(n_samples=200, batch_size=32, epochs=10)
 >>> [p.updates for p in descend_all(s)]
 [10, 2000, 70]
 """
@@ -59,9 +59,9 @@ GRID = 80  # contour resolution per axis
 class PathsSettings:
     """Everything the page lets a learner choose."""
 
-    n: int = 200
+    n_samples: int = 200
     batch_size: int = 32
-    lr: float = 0.1
+    learning_rate: float = 0.1
     epochs: int = 10
     budget: Budget = "epochs"
     seed: int = 0
@@ -142,12 +142,12 @@ class DescentPath:
 
 def method_batch_size(method: Method, settings: PathsSettings) -> int:
     """Batch size of a method: N for batch, 1 for stochastic, the chosen size for mini-batch."""
-    return {"batch": settings.n, "stochastic": 1, "mini-batch": settings.batch_size}[method]
+    return {"batch": settings.n_samples, "stochastic": 1, "mini-batch": settings.batch_size}[method]
 
 
 def target_updates(settings: PathsSettings) -> int:
     """Updates every method makes under the same-updates budget: what mini-batch makes in the epochs."""
-    return plan(settings.n, settings.batch_size, settings.epochs).total_updates
+    return plan(settings.n_samples, settings.batch_size, settings.epochs).total_updates
 
 
 def descend(
@@ -209,12 +209,13 @@ def descend(
 
 def descend_all(settings: PathsSettings) -> list[DescentPath]:
     """The three paths of ``settings``, in ``METHODS`` order, from the same start and learning rate."""
-    x, y = make_data(settings.n, settings.noise, settings.seed)
+    x, y = make_data(settings.n_samples, settings.noise, settings.seed)
     budget: dict[str, int] = (
         {"epochs": settings.epochs} if settings.budget == "epochs" else {"updates": target_updates(settings)}
     )
     return [
-        descend(x, y, method_batch_size(method, settings), settings.lr, seed=settings.seed, method=method, **budget)
+        descend(x, y, method_batch_size(method, settings), settings.learning_rate, seed=settings.seed, method=method,
+                **budget)
         for method in METHODS
     ]
 

@@ -243,14 +243,14 @@ class LRSettings:
     initial_lr: float = LESSON_INITIAL_LR
     final_lr: float = LESSON_FINAL_LR
     warmup_epochs: int = LESSON_WARMUP_EPOCHS
-    n: int = 1_000
+    n_samples: int = 1_000
     epochs: int = 10
     decay: Decay = "constant"
     min_lr: float = 0.0
 
     def plan(self) -> BatchPlan:
         """The batch arithmetic of the run the warm-up schedule is drawn for."""
-        return plan(self.n, self.batch_size, self.epochs)
+        return plan(self.n_samples, self.batch_size, self.epochs)
 
     def validate(self) -> BatchPlan:
         """Raise ``SettingsError`` (or ``ScheduleError``) when no schedule can be drawn; else return the plan."""

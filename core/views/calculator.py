@@ -26,11 +26,11 @@ MAX_VAL_SPLIT = 0.95
 class CalculatorSettings:
     """Everything the calculator page lets a learner set."""
 
-    n: int = 1_000
+    n_samples: int = 1_000
     batch_size: int = 50
     epochs: int = 20
     drop_last: bool = False
-    val_split: float = 0.0
+    validation_split: float = 0.0
     framework: Framework = "pytorch"
     accum: int = 1
     devices: int = 1
@@ -38,11 +38,11 @@ class CalculatorSettings:
     def plan(self) -> BatchPlan:
         """The batch plan for these settings."""
         return plan(
-            self.n,
+            self.n_samples,
             self.batch_size,
             self.epochs,
             drop_last=self.drop_last,
-            validation_split=self.val_split,
+            validation_split=self.validation_split,
             grad_accum_steps=self.accum,
             world_size=self.devices,
             framework=self.framework,
@@ -53,11 +53,11 @@ DEFAULTS = CalculatorSettings()
 
 
 PARAMS: tuple[Param, ...] = (
-    Param("n", "int", DEFAULTS.n, 1, CALC_MAX_SAMPLES),
+    Param("n", "int", DEFAULTS.n_samples, 1, CALC_MAX_SAMPLES, setting="n_samples"),
     Param("batch_size", "int", DEFAULTS.batch_size, 1, CALC_MAX_SAMPLES),
     Param("epochs", "int", DEFAULTS.epochs, 1, CALC_MAX_EPOCHS),
     Param("drop_last", "bool", DEFAULTS.drop_last),
-    Param("val_split", "float", DEFAULTS.val_split, 0.0, MAX_VAL_SPLIT),
+    Param("val_split", "float", DEFAULTS.validation_split, 0.0, MAX_VAL_SPLIT, setting="validation_split"),
     Param("framework", "choice", DEFAULTS.framework, choices=("pytorch", "keras")),
     Param("accum", "int", DEFAULTS.accum, 1, MAX_ACCUM),
     Param("devices", "int", DEFAULTS.devices, 1, MAX_DEVICES),
@@ -74,11 +74,11 @@ class Preset:
 
 # The lesson's three worked examples: 200/20 for 10 epochs, 1000/50/20, and its Keras MNIST fit.
 PRESETS: tuple[Preset, ...] = (
-    Preset("preset.lesson_200", CalculatorSettings(n=200, batch_size=20, epochs=10)),
-    Preset("preset.lesson_1000", CalculatorSettings(n=1_000, batch_size=50, epochs=20)),
+    Preset("preset.lesson_200", CalculatorSettings(n_samples=200, batch_size=20, epochs=10)),
+    Preset("preset.lesson_1000", CalculatorSettings(n_samples=1_000, batch_size=50, epochs=20)),
     Preset(
         "preset.mnist",
-        CalculatorSettings(n=60_000, batch_size=32, epochs=10, val_split=0.2, framework="keras"),
+        CalculatorSettings(n_samples=60_000, batch_size=32, epochs=10, validation_split=0.2, framework="keras"),
     ),
 )
 
@@ -93,10 +93,10 @@ def reconcile(
     the link did not set is fitted to the link's dataset size, and that is reported as ``adjusted``.
     """
     problems: list[ParamProblem] = []
-    if given is not None and "batch_size" not in given and settings.batch_size > settings.n:
-        problems.append(ParamProblem("batch_size", "", "adjusted", settings.n,
-                                     (("default", settings.batch_size), ("n", settings.n))))
-        settings = replace(settings, batch_size=settings.n)
+    if given is not None and "batch_size" not in given and settings.batch_size > settings.n_samples:
+        problems.append(ParamProblem("batch_size", "", "adjusted", settings.n_samples,
+                                     (("default", settings.batch_size), ("n", settings.n_samples))))
+        settings = replace(settings, batch_size=settings.n_samples)
     if settings.framework == "keras" and settings.drop_last:
         problems.append(ParamProblem("drop_last", "true", "conflict", False))
         settings = replace(settings, drop_last=False)

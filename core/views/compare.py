@@ -72,8 +72,8 @@ PARAMS: tuple[Param, ...] = (
     Param("budget", "choice", "epochs", choices=BUDGETS),
     Param("seconds", "float", DEFAULT_SECONDS, 0.5, MAX_SECONDS),
     Param("dataset", "choice", DEFAULT.dataset, choices=tuple(DATASETS)),
-    Param("n", "int", DEFAULT.n_samples, 1, max(spec.max_size for spec in DATASETS.values())),
-    Param("lr", "float", DEFAULT.learning_rate, TRAIN_LR_MIN, TRAIN_LR_MAX),
+    Param("n", "int", DEFAULT.n_samples, 1, max(spec.max_size for spec in DATASETS.values()), setting="n_samples"),
+    Param("lr", "float", DEFAULT.learning_rate, TRAIN_LR_MIN, TRAIN_LR_MAX, setting="learning_rate"),
     Param("lr_rule", "choice", "none", choices=LR_RULES),
     Param("warmup_epochs", "int", 0, 0, WARMUP_MAX_EPOCHS),
     Param("decay", "choice", "constant", choices=DECAYS),
@@ -171,7 +171,7 @@ def compare_from_query(query: Mapping[str, str | Sequence[str]]) -> tuple[Compar
     values, problems = parse_params(PARAMS, query)
     dataset = str(values["dataset"])
     spec = DATASETS[dataset]
-    n = int(values["n"]) if "n" in query else spec.default_size  # type: ignore[call-overload]
+    n = int(values["n_samples"]) if "n" in query else spec.default_size  # type: ignore[call-overload]
     if not spec.min_size <= n <= spec.max_size:
         used = min(max(n, spec.min_size), spec.max_size)
         problems.append(ParamProblem("n", str(n), "out_of_range", used))
@@ -193,7 +193,7 @@ def compare_from_query(query: Mapping[str, str | Sequence[str]]) -> tuple[Compar
                                      (("default", _join(DEFAULT_BATCH_SIZES)), ("train", train))))
     base = replace(DEFAULT, dataset=dataset, n_samples=n, noise=spec.default_noise,
                    epochs=int(values["epochs"]),  # type: ignore[call-overload]
-                   learning_rate=float(values["lr"]), seed=int(values["seed"]))  # type: ignore[arg-type, call-overload]
+                   learning_rate=float(values["learning_rate"]), seed=int(values["seed"]))  # type: ignore[arg-type, call-overload]
     config = CompareConfig(base, batch_sizes, budget=values["budget"],  # type: ignore[arg-type]
                            seconds=float(values["seconds"]), lr_rule=values["lr_rule"],  # type: ignore[arg-type]
                            warmup_epochs=int(values["warmup_epochs"]),  # type: ignore[call-overload]
@@ -205,7 +205,7 @@ def compare_to_query(config: CompareConfig) -> dict[str, str]:
     """The shareable URL query of a comparison."""
     base = config.base
     values = {"epochs": base.epochs, "budget": config.budget, "seconds": config.seconds, "dataset": base.dataset,
-              "n": base.n_samples, "lr": base.learning_rate, "lr_rule": config.lr_rule,
+              "n_samples": base.n_samples, "learning_rate": base.learning_rate, "lr_rule": config.lr_rule,
               "warmup_epochs": config.warmup_epochs, "decay": config.decay, "seed": base.seed}
     return {"batch_sizes": _join(config.batch_sizes), **to_query(PARAMS, values)}
 

@@ -26,7 +26,7 @@ PARAMS: tuple[Param, ...] = (
     Param("initial_lr", "float", _DEFAULTS.initial_lr, 0.0, SCHEDULE_LR_MAX),
     Param("final_lr", "float", _DEFAULTS.final_lr, SCHEDULE_LR_MIN, SCHEDULE_LR_MAX),
     Param("warmup_epochs", "int", _DEFAULTS.warmup_epochs, 0, WARMUP_MAX_EPOCHS),
-    Param("n", "int", _DEFAULTS.n, 1, SCHEDULE_MAX_SAMPLES),
+    Param("n", "int", _DEFAULTS.n_samples, 1, SCHEDULE_MAX_SAMPLES, setting="n_samples"),
     Param("epochs", "int", _DEFAULTS.epochs, 1, SCHEDULE_MAX_EPOCHS),
     Param("decay", "choice", _DEFAULTS.decay, choices=DECAYS),
     Param("min_lr", "float", _DEFAULTS.min_lr, 0.0, SCHEDULE_LR_MAX),

@@ -31,10 +31,10 @@ GUIDE_RANGES: tuple[str, ...] = ("16–32", "32–64", "64–256")
 class CodeSettings:
     """What the learner set for the generated code examples."""
 
-    n: int = 1_000
+    n_samples: int = 1_000
     batch_size: int = 32
     epochs: int = 10
-    val_split: float = 0.2
+    validation_split: float = 0.2
     drop_last: bool = False
 
 
@@ -48,10 +48,12 @@ FIRST_FIT_CODE = f"model.fit(train_set, epochs={FIRST_FIT_EPOCHS}, batch_size={F
 WORKED_N, WORKED_BATCH, WORKED_EPOCHS = 1_000, 50, 20  # iterations_per_epoch = 20, total_iterations = 400
 
 
-KERAS_EXAMPLE = CodeSettings(n=60_000, batch_size=32, epochs=10, val_split=0.2)  # MNIST: 1,500 per epoch, 15,000
+# MNIST: 1,500 iterations per epoch, 15,000 updates
+KERAS_EXAMPLE = CodeSettings(n_samples=60_000, batch_size=32, epochs=10, validation_split=0.2)
 
 
-PYTORCH_EXAMPLE = CodeSettings(n=1_000, batch_size=32, epochs=10, val_split=0.0)  # randn(1000, 10): 32 per epoch, 320
+# randn(1000, 10): 32 iterations per epoch, 320 updates
+PYTORCH_EXAMPLE = CodeSettings(n_samples=1_000, batch_size=32, epochs=10, validation_split=0.0)
 
 
 LESSON_LR = 0.001  # Adam's default, which both examples use
@@ -63,7 +65,7 @@ LESSON_LR_SCALING = LRSettings(base_lr=LESSON_LR, base_batch_size=32, batch_size
 
 # Tip 2: warm up from 0.0001 to 0.001 over 3 epochs. 0.001 is the rate of the base batch 32, so the warm-up is shown
 # for that batch: 1,000 samples -> 32 updates per epoch -> 96 warm-up updates.
-LESSON_WARMUP = LRSettings(base_lr=LESSON_LR, base_batch_size=32, batch_size=32, n=1_000, epochs=10)
+LESSON_WARMUP = LRSettings(base_lr=LESSON_LR, base_batch_size=32, batch_size=32, n_samples=1_000, epochs=10)
 
 
 def lesson_formula(p: BatchPlan) -> list[str]:
@@ -84,8 +86,8 @@ def training_query(s: CodeSettings, framework: Framework) -> dict[str, str]:
         data = {"dataset": "mnist", "model": "mlp", "drop_last": "false"}
     else:
         data = {"dataset": "random", "model": "linear", "drop_last": str(s.drop_last).lower()}
-    return {**data, "n": str(s.n), "batch_size": str(s.batch_size), "epochs": str(s.epochs),
-            "val_split": f"{s.val_split:g}", "optimizer": "adam", "lr": f"{LESSON_LR:g}"}
+    return {**data, "n": str(s.n_samples), "batch_size": str(s.batch_size), "epochs": str(s.epochs),
+            "val_split": f"{s.validation_split:g}", "optimizer": "adam", "lr": f"{LESSON_LR:g}"}
 
 
 def _comment(key: str, lang: str, **values: object) -> str:
@@ -94,12 +96,12 @@ def _comment(key: str, lang: str, **values: object) -> str:
 
 def keras_code(s: CodeSettings, lang: str = "en") -> str:
     """The lesson's Keras MNIST example with the learner's batch size, epochs and split, counts in comments."""
-    p = plan(s.n, s.batch_size, s.epochs, validation_split=s.val_split, framework="keras")
-    subset = f"X_train, y_train = X_train[:{s.n}], y_train[:{s.n}]\n" if s.n != 60_000 else ""
+    p = plan(s.n_samples, s.batch_size, s.epochs, validation_split=s.validation_split, framework="keras")
+    subset = f"X_train, y_train = X_train[:{s.n_samples}], y_train[:{s.n_samples}]\n" if s.n_samples != 60_000 else ""
     split = ""
-    if s.val_split:
+    if s.validation_split:
         note = _comment("keras_split", lang, train=p.train_samples, val=p.val_samples)
-        split = f"    validation_split={s.val_split:g},  # {note}\n"
+        split = f"    validation_split={s.validation_split:g},  # {note}\n"
     return (
         "import tensorflow as tf\n"
         "from tensorflow import keras\n\n"
@@ -131,14 +133,14 @@ def pytorch_code(s: CodeSettings, lang: str = "en") -> str:
     Without a validation split it is the lesson's loop line for line: no ``random_split``, which the lesson
     does not have.
     """
-    p = plan(s.n, s.batch_size, s.epochs, validation_split=s.val_split, drop_last=s.drop_last)
+    p = plan(s.n_samples, s.batch_size, s.epochs, validation_split=s.validation_split, drop_last=s.drop_last)
     loader_args = f"    batch_size={s.batch_size},\n    shuffle=True,\n"
     if s.drop_last:
         loader_args += "    drop_last=True,\n"
-    if s.val_split:
+    if s.validation_split:
         dataset_lines = (
             "dataset = TensorDataset(X_train, y_train)\n"
-            f"train_set, val_set = random_split(dataset, [1 - {s.val_split:g}, {s.val_split:g}])"
+            f"train_set, val_set = random_split(dataset, [1 - {s.validation_split:g}, {s.validation_split:g}])"
             f"  # {_comment('torch_split', lang, train=p.train_samples, val=p.val_samples)}\n"
             "dataloader = DataLoader(\n    train_set,\n"
         )
@@ -150,8 +152,8 @@ def pytorch_code(s: CodeSettings, lang: str = "en") -> str:
         "import torch\n"
         f"{imports}\n"
         f"# {_comment('data', lang)}\n"
-        f"X_train = torch.randn({s.n}, 10)\n"
-        f"y_train = torch.randint(0, 2, ({s.n},))\n\n"
+        f"X_train = torch.randn({s.n_samples}, 10)\n"
+        f"y_train = torch.randint(0, 2, ({s.n_samples},))\n\n"
         f"# {_comment('loader', lang)}\n"
         f"{dataset_lines}"
         f"{loader_args}"
@@ -251,4 +253,5 @@ def question(section: str, variant: int = 0) -> Question:
 def framework_plan(s: CodeSettings, framework: Framework) -> BatchPlan:
     """The plan of the generated code for one framework."""
     drop_last = s.drop_last and framework == "pytorch"
-    return plan(s.n, s.batch_size, s.epochs, validation_split=s.val_split, drop_last=drop_last, framework=framework)
+    return plan(s.n_samples, s.batch_size, s.epochs, validation_split=s.validation_split, drop_last=drop_last,
+                framework=framework)

@@ -35,7 +35,11 @@ class AmbiguousValue(ValueError):
 
 @dataclass(frozen=True)
 class Param:
-    """One URL parameter: its name, type, default and allowed range or choices."""
+    """One URL parameter: its public name, the settings field it fills, type, default and range or choices.
+
+    The URL keeps short public names (``n``, ``lr``, ``val_split``); the code has one name per quantity
+    (``n_samples``, ``learning_rate``, ``validation_split``), which ``setting`` gives where the two differ.
+    """
 
     name: str
     kind: Kind
@@ -44,6 +48,12 @@ class Param:
     high: float | None = None
     high_exclusive: bool = False
     choices: tuple[str, ...] = field(default_factory=tuple)
+    setting: str = ""  # the settings field this parameter fills; "" when it is ``name``
+
+    @property
+    def attribute(self) -> str:
+        """The name of the settings field this parameter fills."""
+        return self.setting or self.name
 
 
 @dataclass(frozen=True)
@@ -104,11 +114,11 @@ def _in_range(spec: Param, value: object) -> bool:
 def parse_params(
     specs: Sequence[Param], query: Mapping[str, str | Sequence[str]]
 ) -> tuple[dict[str, object], list[ParamProblem]]:
-    """Values for every spec (URL value when valid, else default) and the problems found."""
+    """Values for every spec by settings field (URL value when valid, else default) and the problems found."""
     values: dict[str, object] = {}
     problems: list[ParamProblem] = []
     for spec in specs:
-        values[spec.name] = spec.default
+        values[spec.attribute] = spec.default
         if spec.name not in query:
             continue
         raw = _first(query[spec.name])
@@ -123,7 +133,7 @@ def parse_params(
         if not _in_range(spec, value):
             problems.append(ParamProblem(spec.name, raw, "out_of_range", spec.default))
             continue
-        values[spec.name] = value
+        values[spec.attribute] = value
     return values, problems
 
 
@@ -137,5 +147,5 @@ def format_value(value: object) -> str:
 
 
 def to_query(specs: Sequence[Param], values: Mapping[str, object]) -> dict[str, str]:
-    """The URL query for ``values``, one entry per spec, in spec order."""
-    return {spec.name: format_value(values[spec.name]) for spec in specs}
+    """The URL query for ``values`` (by settings field), one entry per spec, in spec order."""
+    return {spec.name: format_value(values[spec.attribute]) for spec in specs}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import asdict, replace
 
 from core.maths.descent import BUDGETS, MAX_NOISE, PathsSettings
 from core.maths.limits import (
@@ -23,9 +23,9 @@ DEFAULTS = PathsSettings()
 
 
 PARAMS: tuple[Param, ...] = (
-    Param("n", "int", DEFAULTS.n, PATHS_MIN_SAMPLES, PATHS_MAX_SAMPLES),
+    Param("n", "int", DEFAULTS.n_samples, PATHS_MIN_SAMPLES, PATHS_MAX_SAMPLES, setting="n_samples"),
     Param("batch_size", "int", DEFAULTS.batch_size, 1, PATHS_MAX_SAMPLES),
-    Param("lr", "float", DEFAULTS.lr, PATHS_LR_MIN, PATHS_LR_MAX),
+    Param("lr", "float", DEFAULTS.learning_rate, PATHS_LR_MIN, PATHS_LR_MAX, setting="learning_rate"),
     Param("epochs", "int", DEFAULTS.epochs, 1, PATHS_MAX_EPOCHS),
     Param("budget", "choice", DEFAULTS.budget, choices=BUDGETS),
     Param("seed", "int", DEFAULTS.seed, 0, SEED_MAX),
@@ -37,8 +37,8 @@ def settings_from_query(query: Mapping[str, str | Sequence[str]]) -> tuple[Paths
     """Settings from a shared URL; values that cannot be used are reported and replaced."""
     values, problems = parse_params(PARAMS, query)
     settings = PathsSettings(**values)  # type: ignore[arg-type]
-    if settings.batch_size > settings.n:
-        used = min(DEFAULTS.batch_size, settings.n)
+    if settings.batch_size > settings.n_samples:
+        used = min(DEFAULTS.batch_size, settings.n_samples)
         problems.append(ParamProblem("batch_size", str(settings.batch_size), "out_of_range", used))
         settings = replace(settings, batch_size=used)
     return settings, problems
@@ -46,4 +46,4 @@ def settings_from_query(query: Mapping[str, str | Sequence[str]]) -> tuple[Paths
 
 def settings_to_query(settings: PathsSettings) -> dict[str, str]:
     """The shareable URL query of ``settings``."""
-    return to_query(PARAMS, {p.name: getattr(settings, p.name) for p in PARAMS})
+    return to_query(PARAMS, asdict(settings))

@@ -10,7 +10,6 @@ import io
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
-from typing import Any
 
 from core.i18n import t
 from core.maths.catalog import DATASETS, DEVICES, MODELS, OPTIMIZERS
@@ -26,21 +25,15 @@ DEFAULT_CONFIG = TrainConfig()
 LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # slider stops
 
 
-# URL name -> TrainConfig field; every other field keeps its default unless the page sets it.
-URL_FIELDS: dict[str, str] = {
-    "dataset": "dataset", "n": "n_samples", "batch_size": "batch_size", "epochs": "epochs",
-    "val_split": "validation_split", "lr": "learning_rate", "optimizer": "optimizer", "model": "model",
-    "seed": "seed", "device": "device", "shuffle": "shuffle", "drop_last": "drop_last",
-}
-
 
 PARAMS: tuple[Param, ...] = (
     Param("dataset", "choice", DEFAULT_CONFIG.dataset, choices=tuple(DATASETS)),
-    Param("n", "int", DEFAULT_CONFIG.n_samples, 1, max(spec.max_size for spec in DATASETS.values())),
+    Param("n", "int", DEFAULT_CONFIG.n_samples, 1, max(spec.max_size for spec in DATASETS.values()),
+          setting="n_samples"),
     Param("batch_size", "int", DEFAULT_CONFIG.batch_size, 1, TRAIN_MAX_BATCH),
     Param("epochs", "int", DEFAULT_CONFIG.epochs, 1, TRAIN_MAX_EPOCHS),
-    Param("val_split", "float", DEFAULT_CONFIG.validation_split, 0.0, 0.9),
-    Param("lr", "float", DEFAULT_CONFIG.learning_rate, TRAIN_LR_MIN, TRAIN_LR_MAX),
+    Param("val_split", "float", DEFAULT_CONFIG.validation_split, 0.0, 0.9, setting="validation_split"),
+    Param("lr", "float", DEFAULT_CONFIG.learning_rate, TRAIN_LR_MIN, TRAIN_LR_MAX, setting="learning_rate"),
     Param("optimizer", "choice", DEFAULT_CONFIG.optimizer, choices=OPTIMIZERS),
     Param("model", "choice", DEFAULT_CONFIG.model, choices=MODELS),
     Param("seed", "int", DEFAULT_CONFIG.seed, 0, SEED_MAX),
@@ -94,8 +87,7 @@ def with_schedule(config: TrainConfig, choice: ScheduleChoice) -> TrainConfig:
 def config_from_query(query: Mapping[str, str | Sequence[str]]) -> tuple[TrainConfig, list[ParamProblem]]:
     """A training config from a shared URL; values that cannot be used are reported and replaced."""
     values, problems = parse_params(PARAMS, query)
-    fields: dict[str, Any] = {URL_FIELDS[name]: value for name, value in values.items()}
-    config = replace(DEFAULT_CONFIG, **fields)
+    config = replace(DEFAULT_CONFIG, **values)  # type: ignore[arg-type]
     spec = DATASETS[config.dataset]
     if "dataset" in query and "val_split" not in query:
         # A link that names a data set and no split gets that data set's split: none for the lesson's random data.
@@ -119,8 +111,7 @@ def config_from_query(query: Mapping[str, str | Sequence[str]]) -> tuple[TrainCo
 
 def config_to_query(config: TrainConfig) -> dict[str, str]:
     """The shareable URL query of a config."""
-    values = {name: getattr(config, field) for name, field in URL_FIELDS.items()}
-    return to_query(PARAMS, values)
+    return to_query(PARAMS, asdict(config))
 
 
 def epoch_log(snapshot: Snapshot, lang: str = "en") -> list[str]:
