@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.shell import require_app_shell
+
+require_app_shell()  # before anything else runs: see ui/shell.py
+
 from core.i18n import t
+from core.runtime import runlog
 from ui.lang import init_lang, language_switch, tr
 from ui.present import apply_presenter_style, presenting
 from ui.runs import sidebar_run_status, tab_notice_ui
@@ -32,6 +37,7 @@ pages = [
     st.Page("pages/learn.py", title=tr("nav.learn"), icon=":material/school:", url_path="learn"),
 ]
 page = st.navigation(pages)
+runlog.record("app_run", page=page.url_path)  # benchmarks and tests count full runs
 
 with st.sidebar:
     st.markdown(f"### {tr('app.title')}")

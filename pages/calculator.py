@@ -6,6 +6,10 @@ from dataclasses import asdict
 
 import streamlit as st
 
+from ui.shell import require_app_shell
+
+require_app_shell()  # before the heavy imports: see ui/shell.py
+
 from core.figures.batches import conveyor_figure, timeline_figure
 from core.i18n import fmt_duration, fmt_float, fmt_int
 from core.maths.batching import (
@@ -34,7 +38,6 @@ from core.views.params import ParamProblem
 from ui.lang import current_lang, tr
 from ui.present import control, hidden, results_first_on_narrow_screens, wrap_button_labels
 from ui.runs import THROUGHPUT_KEY
-from ui.shell import require_app_shell
 from ui.urlstate import keep_settings, restore_settings, url_problems_ui
 from ui.widgets import choice, log_number
 
@@ -263,7 +266,6 @@ def what_if_ui(p: BatchPlan) -> None:
 
 def main() -> None:
     """Wire the calculator: URL -> widgets -> plan -> outputs -> URL."""
-    require_app_shell()
     restore_settings("calc", PARAM_NAMES, settings_from_query, _widget_values)
     st.title(tr("calc.title"))
     st.caption(tr("calc.intro"))

@@ -7,6 +7,10 @@ from dataclasses import replace
 
 import streamlit as st
 
+from ui.shell import require_app_shell
+
+require_app_shell()  # before the heavy imports: see ui/shell.py
+
 from core.figures.compare import noise_figure
 from core.figures.training import LIVE_POINTS, XAxis, epoch_curves, loss_figure, monitoring_figure, update_curves
 from core.i18n import fmt_duration, fmt_float, fmt_int
@@ -44,7 +48,6 @@ from ui.live import (
 )
 from ui.present import control
 from ui.runs import EPOCH_CHART_PACE_S, LOSS_CHART_PACE_S, current_tab, keepalive_for, live_chart, live_view
-from ui.shell import require_app_shell
 from ui.urlstate import keep_settings, restore_settings, url_problems_ui
 from ui.widgets import choice, log_number, nice_values
 
@@ -324,7 +327,6 @@ def live_charts_ui(snapshot: CompareSnapshot, view: tuple[XAxis, float, bool], l
 
 def main() -> None:
     """Wire the page: URL -> settings -> plan per batch size -> Compare -> live fragment."""
-    require_app_shell()
     restore_settings("cmp", PARAM_NAMES, compare_from_query, _widget_values)
     st.title(tr("compare.title"))
     st.caption(tr("compare.intro"))

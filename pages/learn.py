@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.shell import require_app_shell
+
+require_app_shell()  # before the heavy imports: see ui/shell.py
+
 from core.figures.batches import conveyor_figure, timeline_figure
 from core.i18n import fmt_int
 from core.maths.batching import BatchPlan, plan, recommend_batch_size
@@ -32,7 +36,6 @@ from core.views.lesson import (
     training_query,
 )
 from ui.lang import current_lang, tr
-from ui.shell import require_app_shell
 from ui.widgets import choice
 
 
@@ -225,7 +228,6 @@ SECTION_UI = {
 
 def main() -> None:
     """The lesson, section by section, in its own order."""
-    require_app_shell()
     st.title(tr("learn.title"))
     st.caption(tr("learn.strategy"))
     st.markdown(tr("learn.intro"))

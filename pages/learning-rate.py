@@ -7,6 +7,10 @@ from dataclasses import asdict
 
 import streamlit as st
 
+from ui.shell import require_app_shell
+
+require_app_shell()  # before the heavy imports: see ui/shell.py
+
 from core.figures.schedules import schedule_figure
 from core.i18n import fmt_int
 from core.maths.batching import BatchPlan, SettingsError
@@ -35,7 +39,6 @@ from core.maths.lr import (
 from core.views.learning_rate import PARAMS, settings_from_query, settings_to_query
 from ui.lang import current_lang, tr
 from ui.present import control
-from ui.shell import require_app_shell
 from ui.urlstate import keep_settings, restore_settings, url_problems_ui
 from ui.widgets import choice, log_number
 
@@ -185,7 +188,6 @@ def warmup_results_ui(settings: LRSettings, p: BatchPlan) -> None:
 
 def main() -> None:
     """Wire the page: URL -> widgets -> scaling rules and schedule -> URL."""
-    require_app_shell()
     restore_settings("lr", PARAM_NAMES, settings_from_query, _widget_values)
     for name, value in (("beta1", ADAM_BETA1), ("beta2", ADAM_BETA2), ("eps", ADAM_EPS)):
         st.session_state.setdefault(_key(name), value)

@@ -7,6 +7,10 @@ from dataclasses import asdict
 import pandas as pd
 import streamlit as st
 
+from ui.shell import require_app_shell
+
+require_app_shell()  # before the heavy imports: see ui/shell.py
+
 from core.figures.paths import paths_figure
 from core.i18n import fmt_float, fmt_int
 from core.maths.descent import (
@@ -30,7 +34,6 @@ from core.maths.limits import (
 from core.views.paths import LEARNING_RATES, PARAMS, settings_from_query, settings_to_query
 from ui.lang import current_lang, tr
 from ui.present import control
-from ui.shell import require_app_shell
 from ui.urlstate import keep_settings, restore_settings, url_problems_ui
 from ui.widgets import choice, log_number
 
@@ -134,7 +137,6 @@ def table_ui(paths: list[DescentPath]) -> None:
 
 def main() -> None:
     """Wire the page: URL -> settings -> cached surface and paths -> figure and table -> URL."""
-    require_app_shell()
     restore_settings("paths", PARAM_NAMES, settings_from_query, _widget_values)
     st.title(tr("paths.title"))
     st.caption(tr("paths.intro"))

@@ -6,6 +6,10 @@ from dataclasses import asdict
 
 import streamlit as st
 
+from ui.shell import require_app_shell
+
+require_app_shell()  # before the heavy imports: see ui/shell.py
+
 from core.figures.training import (
     LIVE_POINTS,
     XAxis,
@@ -65,7 +69,6 @@ from ui.runs import (
     live_view,
     paced,
 )
-from ui.shell import require_app_shell
 from ui.urlstate import keep_settings, restore_settings, url_problems_ui
 from ui.widgets import choice, log_number
 
@@ -358,7 +361,6 @@ def past_runs_ui() -> None:
 
 def main() -> None:
     """Wire the page: URL -> settings -> plan -> Train -> live fragment."""
-    require_app_shell()
     restore_settings("train", PARAM_NAMES, _parse, _widget_values)
     st.title(tr("train.title"))
     st.caption(tr("train.intro"))

@@ -71,3 +71,30 @@ def test_first_visit_to_a_page_on_a_fresh_server_goes_through_the_app_shell(brow
     assert tab.locator('[data-testid="stException"]').count() == 0
     assert tab.get_by_text("Page not found").count() == 0
     context.close()
+
+
+@pytest.mark.parametrize("path", ["compare", "training"])
+def test_a_fresh_server_reruns_at_once_and_never_again_after_the_first_paint(browser, tmp_path, path):
+    # Streamlit's v1 multipage mode used to rerun the page a few seconds after it first went idle, losing a
+    # click made meanwhile: now the shell's rerun comes before anything is drawn, and no run follows the paint.
+    from tests.conftest import running_server
+
+    run_log = tmp_path / "runs.jsonl"
+    with running_server(tmp_path / "streamlit.log", env={"BEL_RUN_LOG": str(run_log)}) as url:
+        context = browser.new_context(locale="en-US")
+        tab = context.new_page()
+        tab.goto(f"{url}/{path}?lang=en")
+        tab.locator("h1").first.wait_for(timeout=60_000)
+        tab.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000)
+        painted = len(_app_runs(run_log))
+        tab.wait_for_timeout(6_000)  # the old spurious rerun came 2-6 s after the first paint
+        assert len(_app_runs(run_log)) == painted == 1
+        context.close()
+
+
+def _app_runs(run_log):  # type: ignore[no-untyped-def]
+    import json
+
+    if not run_log.exists():
+        return []
+    return [line for line in map(json.loads, run_log.read_text().splitlines()) if line["event"] == "app_run"]

@@ -7,13 +7,16 @@ from streamlit.runtime.pages_manager import PagesManager
 
 
 def require_app_shell() -> None:
-    """Rerun through app.py when Streamlit ran a page file on its own.
+    """Rerun through app.py at once when Streamlit started this run in its old multipage mode.
 
-    A fresh server treats a `pages/` folder as a v1 multipage app until app.py has called
-    st.navigation once, so the very first visit to `/calculator` would run this page without
-    the shell (no language from the URL, no sidebar). Clearing that flag and rerunning routes
-    the same URL through app.py.
+    A fresh server treats a `pages/` folder as a v1 multipage app until some script has called
+    st.navigation: its first session runs `/compare`'s page file on its own (no language, no sidebar), or
+    runs app.py nested inside an automatic navigation, after which the browser asks for one more run a
+    few seconds later, and a click made meanwhile is lost. Streamlit has no public switch for this mode,
+    so this clears its flag (``PagesManager.uses_pages_directory``, read with a default so a Streamlit
+    without it simply never reruns) and reruns before anything is drawn. Called first thing in app.py and
+    in each page file, ahead of the heavy imports, so that rerun costs a fraction of a second.
     """
-    if PagesManager.uses_pages_directory:
+    if getattr(PagesManager, "uses_pages_directory", False):
         PagesManager.uses_pages_directory = False
         st.rerun()
