@@ -20,6 +20,9 @@ BATCH_COLOURS = (
 
 PARTIAL_COLOUR, DROPPED_COLOUR = "#E45756", "#D9D9D9"
 
+# A horizontal legend above the plot, right-aligned: clear of the title on the left and of the data.
+LEGEND_ABOVE_RIGHT = {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"}
+
 TOOLBAR_ROOM_PX = 36  # right margin holding Plotly's toolbar, drawn upright
 
 

@@ -9,7 +9,14 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from core.figures.base import BATCH_COLOURS, DROPPED_COLOUR, MAX_EPOCH_LINES, PARTIAL_COLOUR, figure_from_spec
+from core.figures.base import (
+    BATCH_COLOURS,
+    DROPPED_COLOUR,
+    LEGEND_ABOVE_RIGHT,
+    MAX_EPOCH_LINES,
+    PARTIAL_COLOUR,
+    figure_from_spec,
+)
 from core.i18n import t
 from core.maths.batching import BatchPlan, batch_assignment
 
@@ -300,7 +307,7 @@ def timeline_spec(p: BatchPlan, *, lang: str = "en") -> tuple[list[dict[str, Any
         "title": {"text": t("fig.timeline.title", lang, updates=f"{p.total_updates:,}", epochs=p.epochs)},
         "xaxis": {"title": {"text": t("fig.timeline.x", lang)}, "rangemode": "tozero"},
         "yaxis": {"title": {"text": t("fig.timeline.y", lang)}, "rangemode": "tozero"},
-        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+        "legend": {**LEGEND_ABOVE_RIGHT},
         "margin": {"l": 10, "r": 10, "t": 80, "b": 10},
         "height": 340,
     }

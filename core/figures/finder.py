@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from core.figures.base import BATCH_COLOURS, PARTIAL_COLOUR, figure_from_spec
+from core.figures.base import BATCH_COLOURS, LEGEND_ABOVE_RIGHT, PARTIAL_COLOUR, figure_from_spec
 from core.i18n import t
 from core.maths.records import FinderResult
 
@@ -40,7 +40,7 @@ def throughput_spec(result: FinderResult, *, lang: str = "en") -> tuple[list[dic
         "yaxis": {"title": {"text": t("finder.fig.y", lang)}, "rangemode": "tozero"},
         "yaxis2": {"title": {"text": t("finder.fig.y2", lang)}, "overlaying": "y", "side": "right",
                    "rangemode": "tozero", "showgrid": False},
-        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+        "legend": {**LEGEND_ABOVE_RIGHT},
         "margin": {"l": 10, "r": 10, "t": 80, "b": 10},
         "height": 360,
     }

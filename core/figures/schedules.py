@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from core.figures.base import BATCH_COLOURS, MAX_EPOCH_LINES, PARTIAL_COLOUR, figure_from_spec
+from core.figures.base import BATCH_COLOURS, LEGEND_ABOVE_RIGHT, MAX_EPOCH_LINES, PARTIAL_COLOUR, figure_from_spec
 from core.i18n import t
 from core.maths.lr import LRSettings, lr_at, sample_steps, warmup_updates
 
@@ -57,7 +57,7 @@ def schedule_spec(settings: LRSettings, *, lang: str = "en") -> tuple[list[dict[
         "title": {"text": t("lr.fig.title", lang, updates=f"{total:,}", epochs=p.epochs, per_epoch=f"{per_epoch:,}")},
         "xaxis": {"title": {"text": t("lr.fig.x", lang)}, "range": [0.5, total + 0.5]},
         "yaxis": {"title": {"text": t("lr.fig.y", lang)}, "range": [0, top], "exponentformat": "e"},
-        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+        "legend": {**LEGEND_ABOVE_RIGHT},
         "shapes": shapes,
         "margin": {"l": 10, "r": 10, "t": 80, "b": 10},
         "height": 360,
