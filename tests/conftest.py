@@ -5,15 +5,14 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from deploy import replicas
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("BEL_CHROMIUM", "/usr/bin/chromium")
@@ -27,28 +26,9 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(f"streamlit did not become healthy at {url}")
-
-
-# As the README starts the app: two malloc arenas in all (see core/heap.py), so a class's memory goes back.
-SERVER_ENV = {"MALLOC_ARENA_MAX": "2"}
+# One copy of starting a server: the same helpers serve the tests, the benchmarks and deploy/replicas.py.
+_free_port, _wait_healthy = replicas.free_port, replicas.wait_healthy
+SERVER_ENV = replicas.REPLICA_ENV  # as the README starts the app: two malloc arenas (see core/runtime/heap.py)
 
 
 @contextlib.contextmanager
