@@ -253,6 +253,8 @@ def _status_ui(snapshot: Snapshot) -> None:
     status_alert(status, say(snapshot.message) if status == "failed" else text)
     if snapshot.device_message:
         st.warning(say(snapshot.device_message))
+    if snapshot.device_choice:
+        st.caption(say(snapshot.device_choice))  # device=auto with a GPU present: which device, and why
 
 
 def _progress_ui(snapshot: Snapshot) -> None:

@@ -404,3 +404,98 @@ def test_refused_settings_are_explained_in_korean(overrides: dict[str, object]) 
     allowed = set(re.findall(r"[A-Za-z_]{2,}", caught.value.message("en").partition(" got ")[2]))
     allowed |= {word for value in caught.value.values.values() for word in re.findall(r"[A-Za-z_]{2,}", str(value))}
     assert [w for w in english_words(korean) if w not in allowed] == [], korean
+
+
+# ---- device="auto": the measured faster device, else the GPU when one is present -----------------------------
+
+MNIST_MLP = ((784, 128), (128, 10))
+
+
+def test_auto_picks_the_device_measured_faster_at_this_batch_size() -> None:
+    chosen, why = engine.choose_device(["cuda", "cpu"], {"cuda": 47_890.0, "cpu": 92_836.0}, 32)
+    assert chosen == "cpu"
+    assert why.text("en") == "auto chose CPU: measured 92,836 samples/s on CPU vs 47,890 on CUDA GPU at batch size 32."
+    chosen, why = engine.choose_device(["cuda", "cpu"], {"cuda": 1_560_000.0, "cpu": 170_000.0}, 256)
+    assert chosen == "cuda" and "1,560,000 samples/s on CUDA GPU vs 170,000 on CPU" in why.text("en")
+
+
+@pytest.mark.parametrize("rates", [{}, {"cuda": 50_000.0}, {"cpu": 90_000.0}, {"cpu": 90_000.0, "cuda": None}])
+def test_auto_without_both_measurements_keeps_the_gpu_rule_and_says_so(rates: dict[str, float | None]) -> None:
+    chosen, why = engine.choose_device(["cuda", "cpu"], rates, 32)
+    assert chosen == "cuda" and why.key == "engine.device_choice.default"
+    assert why.text("en") == ("auto chose CUDA GPU, as it does whenever a GPU is present: no throughput has been "
+                              "measured yet at batch size 32 on both CUDA GPU and CPU.")
+
+
+def test_auto_reads_the_measurements_of_this_model_and_batch_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    cache = engine.ThroughputCache()
+    cache.record("cpu", MNIST_MLP, 32, 92_836.0)
+    cache.record("cuda", MNIST_MLP, 32, 47_890.0)
+    cache.record("cuda", MNIST_MLP, 256, 1_560_000.0)
+    assert engine.auto_device(MNIST_MLP, 32, throughputs=cache)[0] == torch.device("cpu")
+    device, why = engine.auto_device(MNIST_MLP, 256, throughputs=cache)  # cpu unmeasured at 256
+    assert device == torch.device("cuda") and why is not None and why.key == "engine.device_choice.default"
+    assert engine.auto_device(((784, 64), (64, 10)), 32, throughputs=cache)[1].key == (  # type: ignore[union-attr]
+        "engine.device_choice.default")  # another model: nothing known
+    assert engine.auto_device(throughputs=cache) == (torch.device("cuda"), None)  # no workload: today's rule
+
+
+def test_auto_has_nothing_to_say_when_only_the_cpu_is_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    cache = engine.ThroughputCache()
+    cache.record("cpu", MNIST_MLP, 32, 92_836.0)
+    assert engine.auto_device(MNIST_MLP, 32, throughputs=cache) == (torch.device("cpu"), None)
+    trainer = Trainer(tiny(device="auto"))
+    assert trainer.device == torch.device("cpu") and trainer.device_choice is None and trainer.device_message is None
+
+
+def test_a_trainer_on_auto_follows_the_process_wide_measurements(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(engine, "THROUGHPUTS", engine.ThroughputCache())
+    config = tiny(device="auto")
+    engine.THROUGHPUTS.record("cpu", engine.model_shape(config), config.batch_size, 92_836.0)
+    engine.THROUGHPUTS.record("cuda", engine.model_shape(config), config.batch_size, 47_890.0)
+    trainer = Trainer(config)  # CUDA "is available", but the CPU was measured faster: nothing touches CUDA
+    assert trainer.device == torch.device("cpu") and trainer.static is None
+    assert trainer.device_choice is not None and trainer.device_choice.key == "engine.device_choice.measured"
+    assert trainer.device_message is None  # the page warns only when a requested device is missing
+    assert trainer.train().status == "finished"
+
+
+def test_the_throughput_cache_keeps_the_newest_valid_measurements() -> None:
+    cache = engine.ThroughputCache(max_entries=2)
+    cache.record("cpu", MNIST_MLP, 8, 1.0)
+    cache.record("cpu", MNIST_MLP, 8, 2.0)
+    cache.record("cpu", MNIST_MLP, 16, float("nan"))
+    cache.record("cpu", MNIST_MLP, 16, 0.0)
+    assert cache.get("cpu", MNIST_MLP, 8) == 2.0 and cache.get("cpu", MNIST_MLP, 16) is None
+    cache.record("cuda", MNIST_MLP, 8, 3.0)
+    cache.record("cuda", MNIST_MLP, 16, 4.0)  # the third entry pushes out the oldest
+    assert cache.get("cpu", MNIST_MLP, 8) is None and cache.get("cuda", MNIST_MLP, 16) == 4.0
+    cache.clear()
+    assert cache.get("cuda", MNIST_MLP, 16) is None
+
+
+def test_the_batch_size_finder_records_what_it_measures(monkeypatch: pytest.MonkeyPatch) -> None:
+    from core.train.finder import find_batch_size
+
+    monkeypatch.setattr(engine, "THROUGHPUTS", engine.ThroughputCache())
+    config = tiny(n_samples=64)
+    result = find_batch_size(config, steps=2, min_time_s=0.0, time_budget_s=60)
+    shape = engine.model_shape(config)
+    for point in result.points:
+        assert engine.THROUGHPUTS.get("cpu", shape, point.batch_size) == point.samples_per_s
+
+
+def test_device_choice_messages_read_in_korean_without_english_sentences() -> None:
+    measured = engine.choose_device(["cuda", "cpu"], {"cuda": 47_890.0, "cpu": 92_836.0}, 32)[1]
+    default = engine.choose_device(["cuda", "cpu"], {}, 32)[1]
+    failed = Message("engine.step.graph_failed", {"error": "RuntimeError: boom"})
+    for m in (measured, default, failed):
+        korean = m.text("ko")
+        assert re.search("[가-힣]", korean) and english_words(korean.replace("RuntimeError: boom", "")) == [], korean
+    assert measured.text("ko") == ("자동 선택이 CPU를 골랐습니다. 배치 사이즈 32에서 측정한 처리량이 "
+                                   "CPU는 초당 92,836개, CUDA GPU는 초당 47,890개입니다.")

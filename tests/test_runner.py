@@ -242,7 +242,9 @@ def english_words(text: str) -> list[str]:
 @pytest.mark.parametrize("key", sorted(k for k in TABLES["en"] if k.startswith(("runner.", "engine."))))
 def test_every_run_message_reads_in_korean_without_english_sentences(key: str) -> None:
     values = {**SAMPLE_VALUES, "error": Message("error.exception", {"type": "RuntimeError", "text": "boom"}),
-              "update": 7, "epoch": 1, "iteration": 7, "updates": 7, "samples": 1_234, "epochs": 2}
+              "update": 7, "epoch": 1, "iteration": 7, "updates": 7, "samples": 1_234, "epochs": 2,
+              "device": Message("device.cuda"), "other": Message("device.cpu"), "rate": 47_890.0,
+              "other_rate": 92_836.0, "batch": 32, "reason": "capture failed"}
     english, korean = Message(key, values).text("en"), Message(key, values).text("ko")
     assert english != korean and re.search("[가-힣]", korean)
     # The exception's own type and text are technical detail and stay as they are; the sentence is translated.
@@ -308,3 +310,20 @@ def test_serving_a_class_is_an_explicit_process_wide_choice() -> None:
         torch.set_num_threads(before[0])
         sys.setswitchinterval(before[1])
         serve_many_runs.cache_clear()
+
+
+def test_a_runs_snapshot_says_why_auto_picked_its_device(monkeypatch: pytest.MonkeyPatch) -> None:
+    import core.train.engine as engine
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(engine, "THROUGHPUTS", engine.ThroughputCache())
+    config = TrainConfig(n_samples=60, epochs=1, batch_size=16, device="auto")
+    engine.THROUGHPUTS.record("cpu", engine.model_shape(config), config.batch_size, 92_836.0)
+    engine.THROUGHPUTS.record("cuda", engine.model_shape(config), config.batch_size, 47_890.0)
+    run = TrainingRun(config, queue=RunQueue(1))
+    run.start()
+    assert run.join(60)
+    snapshot = run.snapshot()
+    assert snapshot.status == "finished" and snapshot.device == "cpu"
+    assert snapshot.device_choice is not None
+    assert snapshot.device_choice.text("en").startswith("auto chose CPU: measured 92,836 samples/s on CPU")

@@ -803,4 +803,11 @@ STRINGS: dict[str, str] = {
     "paths.fig.legend": "{method} (batch size {batch})",
     "paths.fig.start": "Start",
     "paths.fig.minimum": "Minimum",
+    # device choice
+    "engine.device_choice.measured": "auto chose {device}: measured {rate:,.0f} samples/s on {device} vs "
+    "{other_rate:,.0f} on {other} at batch size {batch:,}.",
+    "engine.device_choice.default": "auto chose {device}, as it does whenever a GPU is present: no throughput has been "
+    "measured yet at batch size {batch:,} on both {device} and {other}.",
+    "engine.step.graph_failed": "The captured CUDA graph step cannot run here ({error}): training with the eager "
+    "step instead.",
 }

@@ -764,4 +764,11 @@ STRINGS: dict[str, str] = {
     "paths.fig.legend": "{method} (배치 사이즈 {batch})",
     "paths.fig.start": "시작점",
     "paths.fig.minimum": "최솟값",
+    # device choice
+    "engine.device_choice.measured": "자동 선택이 {device:@을} 골랐습니다. 배치 사이즈 {batch:,}에서 측정한 처리량이 "
+    "{device:@은} 초당 {rate:,.0f}개, {other:@은} 초당 {other_rate:,.0f}개입니다.",
+    "engine.device_choice.default": "자동 선택이 GPU가 있으면 GPU를 쓰는 규칙대로 {device:@을} 골랐습니다. 배치 사이즈 "
+    "{batch:,}에서 {device:@과} {other}의 처리량을 아직 둘 다 측정하지 않았습니다.",
+    "engine.step.graph_failed": "캡처한 CUDA 그래프 학습 단계를 여기서 실행할 수 없어({error}) 연산을 하나씩 실행하는 "
+    "방식으로 학습합니다.",
 }

@@ -164,6 +164,7 @@ class Snapshot:
     queue_position: int | None  # 1-based place in the queue while waiting for a slot
     diverged_at: int | None
     final: FinalEvaluation | None = None  # set once the run has ended, when the run was asked for it
+    device_choice: Message | None = None  # why device="auto" picked this device (said only when there was a choice)
 
     @property
     def done(self) -> bool:

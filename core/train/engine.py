@@ -4,7 +4,8 @@ No DataLoader: each epoch permutes the training tensors once with a seeded
 ``torch.randperm`` and slices the batches as views, which gives exactly
 DataLoader's batches (the last one partial, or dropped with ``drop_last``)
 without per-sample collation. Metrics stay on the device and are read back
-in chunks, so a CUDA run never waits for the host between updates.
+in chunks, so a CUDA run never waits for the host between updates. On CUDA each update is one replay of
+a captured graph (``core.train.graph_step``); elsewhere the eager loop below is fastest.
 
 >>> result = Trainer(TrainConfig(n_samples=200, epochs=2)).train()
 >>> result.updates_done == TrainConfig(n_samples=200, epochs=2).plan().total_updates
@@ -14,8 +15,11 @@ True
 from __future__ import annotations
 
 import functools
+import math
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
@@ -26,20 +30,102 @@ from torch import nn
 
 from core.i18n import Message, message
 from core.maths.batching import BatchPlan, Framework, SettingsError, split_sizes
-from core.maths.catalog import DATASETS, DEVICES, OPTIMIZERS
+from core.maths.catalog import DATASETS, DEVICES, OPTIMIZERS, model_layers
 from core.maths.config import TrainConfig, _require_choice
 from core.maths.records import BoundaryGrid, EpochRecord, UpdateHistory
 from core.train.datasets import load_dataset
+from core.train.graph_step import MOMENTUM, StaticStep
 from core.train.mnist import Progress
 from core.train.models import build_model, functional_forward
-
-MOMENTUM = 0.9
-
 
 EVAL_BATCH = 8_192  # rows per forward pass when evaluating, to bound memory on large validation sets
 
 
 EngineStatus = Literal["finished", "stopped", "diverged"]
+StepMode = Literal["auto", "eager", "static"]  # auto: the captured graph step on CUDA, the eager loop elsewhere
+ModelShape = tuple[tuple[int, int], ...]  # (inputs, outputs) of each linear layer
+
+
+def model_shape(config: TrainConfig) -> ModelShape:
+    """The layer sizes of ``config``'s model: with the batch size, what its throughput on a device depends on."""
+    spec = DATASETS[config.dataset]
+    return tuple(model_layers(config.model, spec.n_features, spec.n_classes, hidden_layers=config.hidden_layers,
+                              hidden_width=config.hidden_width, activation=config.activation))
+
+
+class ThroughputCache:
+    """Samples/s measured in this process per (device type, model shape, batch size); the newest one counts."""
+
+    def __init__(self, max_entries: int = 512) -> None:
+        self.max_entries = max_entries
+        self._rates: OrderedDict[tuple[str, ModelShape, int], float] = OrderedDict()
+        self._lock = threading.Lock()  # the finder and training runs record from their own threads
+
+    def record(self, device_type: str, shape: ModelShape, batch_size: int, samples_per_s: float) -> None:
+        """Remember a measurement (ignored unless positive and finite); the oldest go past ``max_entries``."""
+        if not (math.isfinite(samples_per_s) and samples_per_s > 0):
+            return
+        key = (device_type, shape, batch_size)
+        with self._lock:
+            self._rates.pop(key, None)
+            self._rates[key] = samples_per_s
+            while len(self._rates) > self.max_entries:
+                self._rates.popitem(last=False)
+
+    def get(self, device_type: str, shape: ModelShape, batch_size: int) -> float | None:
+        """The latest measurement for this key, or None."""
+        with self._lock:
+            return self._rates.get((device_type, shape, batch_size))
+
+    def clear(self) -> None:
+        """Forget every measurement."""
+        with self._lock:
+            self._rates.clear()
+
+
+THROUGHPUTS = ThroughputCache()  # filled by the batch-size finder and the benchmarks; read by device="auto"
+
+
+def record_throughput(device_type: str, config: TrainConfig, samples_per_s: float) -> None:
+    """Remember the samples/s ``config``'s model and batch size reached on a device type, for device="auto"."""
+    THROUGHPUTS.record(device_type, model_shape(config), config.batch_size, samples_per_s)
+
+
+def choose_device(available: Sequence[str], rates: Mapping[str, float | None], batch_size: int) -> tuple[str, Message]:
+    """Among ``available`` devices (in today's order of preference), the measured fastest, else the first; and why.
+
+    >>> choose_device(["cuda", "cpu"], {"cuda": 47_890.0, "cpu": 92_836.0}, 32)[0]
+    'cpu'
+    >>> choose_device(["cuda", "cpu"], {"cuda": 47_890.0}, 32)[1].key
+    'engine.device_choice.default'
+    """
+    known = {name: rate for name, rate in rates.items() if name in available and rate is not None}
+    if len(known) == len(available):
+        chosen = max(available, key=lambda name: known[name])
+        other = max((name for name in available if name != chosen), key=lambda name: known[name])
+        return chosen, message("engine.device_choice.measured", device=Message(f"device.{chosen}"),
+                               rate=known[chosen], other=Message(f"device.{other}"), other_rate=known[other],
+                               batch=batch_size)
+    return available[0], message("engine.device_choice.default", device=Message(f"device.{available[0]}"),
+                                 other=Message(f"device.{available[1]}"), batch=batch_size)
+
+
+def auto_device(
+    shape: ModelShape | None = None, batch_size: int | None = None, *, throughputs: ThroughputCache | None = None
+) -> tuple[torch.device, Message | None]:
+    """What ``device="auto"`` trains on for this model and batch size, and why (None: only the CPU is here).
+
+    The faster device where every available one has a measurement at this batch size, else the first of
+    CUDA, MPS and CPU that is available.
+    """
+    available = [name for name, present in (("cuda", torch.cuda.is_available()),
+                                            ("mps", torch.backends.mps.is_available())) if present] + ["cpu"]
+    if len(available) == 1 or shape is None or batch_size is None:
+        return torch.device(available[0]), None
+    cache = THROUGHPUTS if throughputs is None else throughputs
+    chosen, why = choose_device(available, {name: cache.get(name, shape, batch_size) for name in available},
+                                batch_size)
+    return torch.device(chosen), why
 
 
 def resolve_device(requested: str) -> tuple[torch.device, Message | None]:
@@ -48,7 +134,7 @@ def resolve_device(requested: str) -> tuple[torch.device, Message | None]:
     has_cuda = torch.cuda.is_available()
     has_mps = torch.backends.mps.is_available()
     if requested == "auto":
-        return torch.device("cuda" if has_cuda else "mps" if has_mps else "cpu"), None
+        return auto_device()[0], None
     if requested == "cuda" and not has_cuda:
         return torch.device("cpu"), message("engine.device_fallback.cuda")
     if requested == "mps" and not has_mps:
@@ -238,10 +324,17 @@ class Trainer:
         *,
         data: tuple[torch.Tensor, torch.Tensor] | None = None,
         progress: Progress | None = None,
+        step: StepMode = "auto",
     ) -> None:
+        """``step="static"`` runs the graph step's static buffers on any device (captured only on CUDA)."""
         self.config = config
         self.plan = config.validate()
-        self.device, self.device_message = resolve_device(config.device)
+        self.device_choice: Message | None = None  # why device="auto" picked this device
+        self.device_message: Message | None = None  # why the requested device is not used
+        if config.device == "auto":
+            self.device, self.device_choice = auto_device(model_shape(config), config.batch_size)
+        else:
+            self.device, self.device_message = resolve_device(config.device)
         spec = DATASETS[config.dataset]
         x, y = data if data is not None else load_dataset(
             config.dataset, config.n_samples, noise=config.noise, seed=config.seed, progress=progress
@@ -257,7 +350,20 @@ class Trainer:
             config.model, spec.n_features, spec.n_classes, hidden_layers=config.hidden_layers,
             hidden_width=config.hidden_width, activation=config.activation, seed=config.seed + 1,
         ).to(self.device)
-        self.optimizer = make_optimizer(config.optimizer, list(self.model.parameters()), config.learning_rate)
+        self._epoch_sizes = self.plan.epoch_batch_sizes().tolist()  # which graph each iteration replays
+        self.step_message: Message | None = None  # why a CUDA run uses the eager step, when it does
+        self.static: StaticStep | None = None
+        if step == "static" or (step == "auto" and self.device.type == "cuda"):
+            try:
+                self.static = StaticStep(
+                    self.model, config.optimizer, self.x_train, self.y_train, self._epoch_sizes,
+                    learning_rate=config.learning_rate, total_updates=self.plan.total_updates,
+                    schedule=config.lr_schedule,
+                )
+            except (RuntimeError, ValueError, TypeError) as error:  # no fused, tensor-lr optimizer here
+                self.step_message = message("engine.step.graph_failed", error=f"{type(error).__name__}: {error}")
+        self.optimizer = (self.static.optimizer if self.static is not None
+                          else make_optimizer(config.optimizer, list(self.model.parameters()), config.learning_rate))
         self._shuffle_generator = torch.Generator().manual_seed(config.seed + 2)
         learning_rates = np.full(self.plan.total_updates, config.learning_rate, dtype=np.float64)
         if config.lr_schedule is not None:
@@ -273,6 +379,23 @@ class Trainer:
     def history(self) -> UpdateHistory:
         """Per-update records so far (read-only views)."""
         return self._log.view()
+
+    @property
+    def uses_graph(self) -> bool:
+        """True when updates are replays of captured CUDA graphs (known once ``train`` has started)."""
+        return self.static is not None and self.static.captured
+
+    def prepare(self) -> None:
+        """Capture the CUDA graphs now (``train`` does it otherwise); on failure, fall back to the eager step."""
+        if self.static is None or self.static.captured:
+            return
+        try:
+            self.static.capture()
+        except RuntimeError as error:  # the capture left the weights as they were: train them eagerly
+            self.static = None
+            self.optimizer = make_optimizer(self.config.optimizer, list(self.model.parameters()),
+                                            self.config.learning_rate)
+            self.step_message = message("engine.step.graph_failed", error=f"{type(error).__name__}: {error}")
 
     @property
     def samples_seen(self) -> int:
@@ -312,6 +435,8 @@ class Trainer:
         """
         if self.updates_done:
             raise RuntimeError("This Trainer has already trained; create a new one to train again.")
+        self.prepare()
+        static, sizes = self.static, self._epoch_sizes
         plan_, cfg = self.plan, self.config
         batch, iterations = cfg.batch_size, self.plan.iterations_per_epoch
         used = batch * (iterations - 1) + plan_.last_batch_size  # samples per epoch; the rest drop_last drops
@@ -337,8 +462,12 @@ class Trainer:
                 order = torch.randperm(plan_.train_samples, generator=self._shuffle_generator).to(self.device)
             else:
                 order = torch.arange(plan_.train_samples, device=self.device)
-            y_epoch = self.y_train[order]
-            orders, y_batches = torch.split(order[:used], batch), torch.split(y_epoch[:used], batch)  # views
+            y_epoch: torch.Tensor | None = None
+            if static is not None:
+                static.start_epoch(order)
+            else:
+                y_epoch = self.y_train[order]
+                orders, y_batches = torch.split(order[:used], batch), torch.split(y_epoch[:used], batch)  # views
             chunk = _Chunk(first_batch=0)
             last_flush = time.perf_counter()
             made = 0  # updates made in this epoch
@@ -346,16 +475,23 @@ class Trainer:
                 if should_stop is not None and should_stop():
                     status = "stopped"
                     break
-                if learning_rates is not None:
-                    group["lr"] = float(learning_rates[update])
-                y_batch = y_batches[b]
-                x_batch = torch.index_select(self.x_train, 0, orders[b], out=x_outs[b])  # (B, F)
-                logits = forward(x_batch)  # (B, C)
-                loss = F.cross_entropy(logits, y_batch)
-                for parameter in parameters:  # zero_grad(set_to_none=True) without its per-call overhead
-                    parameter.grad = None
-                torch.autograd.backward(loss)
-                optimizer_step()
+                if static is not None:
+                    static.run(sizes[b])  # its loss and accuracy stay in the step's device logs
+                else:
+                    if learning_rates is not None:
+                        group["lr"] = float(learning_rates[update])
+                    y_batch = y_batches[b]
+                    x_batch = torch.index_select(self.x_train, 0, orders[b], out=x_outs[b])  # (B, F)
+                    logits = forward(x_batch)  # (B, C)
+                    loss = F.cross_entropy(logits, y_batch)
+                    for parameter in parameters:  # zero_grad(set_to_none=True) without its per-call overhead
+                        parameter.grad = None
+                    torch.autograd.backward(loss)
+                    optimizer_step()
+                    if metrics:
+                        # Keep device tensors; reading them back now would make CUDA wait for every step.
+                        chunk.losses.append(loss.detach())
+                        chunk.logits.append(logits.detach())
                 update += 1
                 made += 1
                 if update < plan_.total_updates and (
@@ -364,9 +500,6 @@ class Trainer:
                 ):
                     self.budget_reached = True
                 if metrics:
-                    # Keep device tensors; reading them back now would make CUDA wait for every step.
-                    chunk.losses.append(loss.detach())
-                    chunk.logits.append(logits.detach())
                     now = time.perf_counter()
                     chunk.times.append(now - start)
                     if now - last_flush >= flush_interval_s and b < iterations - 1:
@@ -379,7 +512,7 @@ class Trainer:
                             on_chunk(self)
                 if self.budget_reached:
                     break
-            if metrics and diverged_at is None and chunk.losses:
+            if metrics and diverged_at is None and chunk.times:
                 diverged_at = self._flush(chunk, y_epoch, update)
             if diverged_at is not None:
                 status = "diverged"
@@ -408,16 +541,21 @@ class Trainer:
             peak_memory_bytes=self.peak_memory_bytes,
         )
 
-    def _flush(self, chunk: _Chunk, y_epoch: torch.Tensor, update: int) -> int | None:
+    def _flush(self, chunk: _Chunk, y_epoch: torch.Tensor | None, update: int) -> int | None:
         """Read a chunk's metrics back into the log; return the first diverged update, if any."""
-        first_update = update - len(chunk.losses) + 1  # 1-based
-        first_row = chunk.first_batch * self.config.batch_size
-        losses = torch.stack(chunk.losses).float().cpu().numpy()  # (K,)
-        predictions = torch.cat(chunk.logits).argmax(dim=1)  # (samples in chunk,)
-        hits = (predictions == y_epoch[first_row:first_row + len(predictions)]).cpu().numpy()
+        first_update = update - len(chunk.times) + 1  # 1-based
         sizes = self._log.batch_size[first_update - 1:update]
-        offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-        accuracy = np.add.reduceat(hits.astype(np.int64), offsets) / sizes
+        if self.static is not None:
+            losses, correct = self.static.read(first_update - 1, update)  # (K,) each
+            accuracy = correct / sizes
+        else:
+            assert y_epoch is not None  # the eager loop keeps the epoch's labels for this
+            first_row = chunk.first_batch * self.config.batch_size
+            losses = torch.stack(chunk.losses).float().cpu().numpy()  # (K,)
+            predictions = torch.cat(chunk.logits).argmax(dim=1)  # (samples in chunk,)
+            hits = (predictions == y_epoch[first_row:first_row + len(predictions)]).cpu().numpy()
+            offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+            accuracy = np.add.reduceat(hits.astype(np.int64), offsets) / sizes
         rows = slice(first_update - 1, update)
         self._log.loss[rows] = losses
         self._log.accuracy[rows] = accuracy

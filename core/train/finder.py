@@ -27,7 +27,7 @@ from core.maths.config import TrainConfig
 from core.maths.memory import step_memory_estimate
 from core.maths.records import FinderPoint, FinderResult, StopReason
 from core.train.datasets import load_dataset
-from core.train.engine import Trainer
+from core.train.engine import Trainer, record_throughput
 from core.train.runner import RunQueue
 
 PLANNED_UPDATES = 20_000  # updates planned per batch size; the time budget stops far earlier
@@ -93,6 +93,8 @@ def _measure(
     point = FinderPoint(batch_size=config.batch_size, steps=timed, seconds=seconds,
                         samples_per_s=timed * config.batch_size / seconds, peak_memory_bytes=peak,
                         memory_estimated=estimated)
+    # device="auto" compares devices by what was measured here, for this model and batch size.
+    record_throughput(trainer.device.type, config, point.samples_per_s)
     return point, str(trainer.device)
 
 

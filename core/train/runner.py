@@ -309,6 +309,7 @@ class TrainingRun(BackgroundRun[Snapshot]):
             queue_position=None,
             diverged_at=diverged_at,
             final=self._final,
+            device_choice=trainer.device_choice,
         ))
 
 
