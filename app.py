@@ -30,6 +30,7 @@ pages = [
     ),
     st.Page("pages/training.py", title=tr("nav.training"), icon=":material/monitoring:", url_path="training"),
     st.Page("pages/compare.py", title=tr("nav.compare"), icon=":material/compare_arrows:", url_path="compare"),
+    st.Page("pages/data-parallel.py", title=tr("nav.data_parallel"), icon=":material/hub:", url_path="data-parallel"),
     st.Page("pages/paths.py", title=tr("nav.paths"), icon=":material/route:", url_path="paths"),
     # The file is named like its URL: before app.py first runs, Streamlit finds pages by file name.
     st.Page("pages/learning-rate.py", title=tr("nav.learning_rate"), icon=":material/speed:",

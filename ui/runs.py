@@ -113,12 +113,13 @@ def _active(run: Any) -> Any:
 def sidebar_run_status() -> None:
     """While a run trains, heartbeat it from whatever page is open (a closed tab stops the heartbeats)."""
     tab = current_tab()
-    if _active(tab.training) is None and _active(tab.comparison) is None:
+    if _active(tab.training) is None and _active(tab.comparison) is None and _active(tab.data_parallel) is None:
         return
 
     @st.fragment(run_every=HEARTBEAT_S)
     def _beat() -> None:
         training, comparison = _active(tab.training), _active(tab.comparison)
+        data_parallel = _active(tab.data_parallel)
         if training is not None:
             training.heartbeat()
             snapshot = training.snapshot()
@@ -128,6 +129,11 @@ def sidebar_run_status() -> None:
             comparison.heartbeat()
             snapshot = comparison.snapshot()
             st.caption(tr("sidebar.comparing", current=snapshot.current + 1, total=len(snapshot.configs)))
+        if data_parallel is not None:
+            data_parallel.heartbeat()
+            snapshot = data_parallel.snapshot()
+            st.caption(tr("sidebar.data_parallel", epoch=snapshot.epochs[-1].epoch if snapshot.epochs else 1,
+                          epochs=snapshot.plan.epochs, devices=snapshot.config.devices))
 
     _beat()
 

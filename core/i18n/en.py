@@ -803,6 +803,94 @@ STRINGS: dict[str, str] = {
     "paths.fig.legend": "{method} (batch size {batch})",
     "paths.fig.start": "Start",
     "paths.fig.minimum": "Minimum",
+    # data-parallel page
+    "nav.data_parallel": "Data parallel",
+    "sidebar.data_parallel": "Data parallel: epoch {epoch}/{epochs} on {devices} {devices:plural:rank|ranks}",
+    "dp.title": "Data parallel: one big batch, split between devices",
+    "dp.intro": "Press Start and the server launches real worker processes (ranks) that train one model together with "
+    "`torch.distributed`. Each rank draws its own share of every epoch through a `DistributedSampler`, computes the "
+    "gradient of its own batch, and `DistributedDataParallel` averages the gradients of all ranks before every "
+    "update: each update sees devices × batch size samples, as if one process had drawn one big batch.",
+    "dp.section.devices": "Devices and batches",
+    "dp.section.data": "Data",
+    "dp.devices": "Devices (worker processes)",
+    "dp.devices_help": "How many ranks train together. Each is a worker process on this server (gloo on the CPU; NCCL "
+    "when there is a GPU per rank).",
+    "dp.batch_size": "Batch size per device",
+    "dp.batch_size_help": "What each rank's DataLoader draws per iteration; the global batch is devices × this.",
+    "dp.global_batch_help": "The global batch: {devices} {devices:plural:device|devices} × {batch:,} "
+    "{batch:plural:sample|samples} each, the samples behind one update.",
+    "dp.plan_note": "Every one of the {n:,} {n:plural:sample|samples} trains (no validation split), so these are the "
+    "counts of `plan({n}, {batch}, {epochs}, world_size={devices})`. Each rank gets ceil({n:,} / {devices}) = "
+    "{per_rank:,} {per_rank:plural:sample|samples} an epoch.",
+    "dp.plan_padded": "DistributedSampler repeats {padded:,} {padded:plural:index|indices} to make {devices} × "
+    "{per_rank:,} = {total:,}.",
+    "dp.plan_even": "{devices} × {per_rank:,} = {total:,}: DistributedSampler repeats no index.",
+    "dp.start": "Start data-parallel run",
+    "dp.press_start": "Press Start to launch the worker processes; each rank's draws appear here as it trains.",
+    "dp.starting": "Starting {devices} worker {devices:plural:process|processes} ({backend}): each imports PyTorch "
+    "and joins the process group…",
+    "dp.running": "Training on {devices} {devices:plural:rank|ranks}: epoch {epoch} of {epochs}, iteration "
+    "{iteration} of {iterations}.",
+    "dp.finished": "Finished: every rank made {updates:,} {updates:plural:update|updates} and its worker process has "
+    "exited.",
+    "dp.stopped": "Stopped: all {devices} worker {devices:plural:process|processes} have ended.",
+    "dp.abandoned": "Stopped because the page did not ask for progress for {seconds:g} s (was the tab closed?); the "
+    "worker processes have ended.",
+    "dp.failed": "The data-parallel run failed: {error}",
+    "dp.failed_rank": "Rank {rank} failed: {error}. The other ranks, left waiting for its gradients, were stopped.",
+    "dp.rank_exited": "The process of rank {rank} ended unexpectedly (exit code {code}). The other ranks were "
+    "stopped.",
+    "dp.start_timeout": "The worker processes did not all join the process group within {seconds} s, so they were "
+    "stopped.",
+    "dp.stalled": "No rank reported progress for {seconds} s, so every worker process was stopped.",
+    "dp.progress": "Update {updates:,} of {total:,} · epoch {epoch}/{epochs} · iteration {iteration}/{iterations}",
+    "dp.started_in": "{devices} worker {devices:plural:process|processes} started, joined the process group "
+    "({backend} on 127.0.0.1) and wrapped the model in DDP in {seconds} s.",
+    "dp.epochs_help": "Full passes over the data, 1 to {high}.",
+    "dp.epoch_shown": "Epoch shown",
+    "dp.epoch_latest": "latest",
+    "dp.grad_diff": "Gradient difference",
+    "dp.grad_diff_help": "The largest absolute difference, over all parameters, between the first update's gradient "
+    "as DDP all-reduced it on rank 0 and the gradient one process computes from the same initial weights on the "
+    "ranks' first batches put together.",
+    "dp.grad_caption": "First update: the average of the {devices} {devices:plural:rank's gradient|ranks' gradients} "
+    "against one process's gradient on all {batch:,} {batch:plural:sample|samples} of their first batches "
+    "({params:,} {params:plural:parameter|parameters}; largest gradient entry {largest}).",
+    "dp.grad_same": "The same gradient, up to float32 rounding: data parallelism trains one big batch of {batch:,}.",
+    "dp.grad_differs": "The gradients differ by more than float32 rounding ({diff}).",
+    "dp.counts_match": "Counted by the workers themselves: {iterations:,} {iterations:plural:iteration|iterations} "
+    "per epoch on every rank and {updates:,} {updates:plural:update|updates}, as planned; {samples:,} "
+    "{samples:plural:sample|samples} drawn in all, {padded:,} of them padding duplicates.",
+    "dp.counts_match_even": "Counted by the workers themselves: {iterations:,} "
+    "{iterations:plural:iteration|iterations} per epoch on every rank and {updates:,} "
+    "{updates:plural:update|updates}, as planned; {samples:,} {samples:plural:sample|samples} drawn in all, none "
+    "of them twice.",
+    "dp.counts_differ": "The workers' counts differ from the plan: iterations per epoch {iterations}, updates "
+    "{updates} (planned {planned_iterations} and {planned_updates}).",
+    "dp.how": "How it runs",
+    "dp.how_body": "The server starts one process per rank (`torch.multiprocessing`, spawn), which meet on a free "
+    "loopback port (`init_process_group(\"{backend}\", init_method=\"tcp://127.0.0.1:PORT\")`). Each builds the same "
+    "model from the same seed, wraps it in `DistributedDataParallel` and draws its batches with "
+    "`{sampler}`, calling "
+    "`set_epoch(epoch)` so that every epoch is shuffled anew, the same way on every rank. After each iteration a "
+    "rank sends the parent the indices it drew and its loss through a pipe. Stop, a closed tab or a failed rank "
+    "ends every worker process.",
+    "dp.fig_caption": "One column per iteration; in each rank's block, one row per sample of its batch. A cell "
+    "holds the index of the sample drawn there (hover for it when the grid is too dense to write it). Red: an "
+    "index that DistributedSampler draws a second time, so that every rank gets as many samples.",
+    "dp.fig.title": "Epoch {epoch}: the sample indices each of {ranks} {ranks:plural:rank|ranks} draws",
+    "dp.fig.x": "iteration",
+    "dp.fig.rank": "rank {rank}",
+    "dp.fig.padding": "padding duplicate ({count:,} per epoch)",
+    "dp.fig.hover": "rank %{{customdata[1]}} · iteration %{{x}} · draw %{{customdata[2]}}<br>sample "
+    "%{{customdata[0]}}",
+    "dp.fig.padding_note": " (padding: drawn a second time)",
+    "dp.fig.loss_title": "Loss per update: each rank on its own batch, and their mean (the global batch)",
+    "dp.fig.loss_x": "update",
+    "dp.fig.loss_y": "loss",
+    "dp.fig.loss_mean": "mean of the ranks (global batch)",
+    "dp.fig.loss_hover": "update %{{x}}<br>loss %{{y:.4f}}",
     # device choice
     "engine.device_choice.measured": "auto chose {device}: measured {rate:,.0f} samples/s on {device} vs "
     "{other_rate:,.0f} on {other} at batch size {batch:,}.",

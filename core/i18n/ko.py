@@ -764,6 +764,87 @@ STRINGS: dict[str, str] = {
     "paths.fig.legend": "{method} (배치 사이즈 {batch})",
     "paths.fig.start": "시작점",
     "paths.fig.minimum": "최솟값",
+    # data-parallel page
+    "nav.data_parallel": "데이터 병렬",
+    "sidebar.data_parallel": "데이터 병렬 학습 중: 랭크 {devices}개, 에폭 {epoch}/{epochs}",
+    "dp.title": "데이터 병렬: 여러 장치가 나눠 맡는 큰 배치 하나",
+    "dp.intro": "시작을 누르면 서버가 실제 워커 프로세스(랭크)를 띄우고, 이 프로세스들이 `torch.distributed`로 "
+    "모델 하나를 함께 학습합니다. 각 랭크는 `DistributedSampler`로 에폭마다 자기 몫의 데이터를 뽑아 자기 배치의 "
+    "그래디언트를 계산하고, `DistributedDataParallel`이 업데이트 직전에 모든 랭크의 그래디언트를 평균합니다. 그래서 "
+    "업데이트 한 번에 장치 수 × 배치 사이즈만큼의 샘플이 쓰이며, 프로세스 하나가 큰 배치 하나를 뽑은 것과 같습니다.",
+    "dp.section.devices": "장치와 배치",
+    "dp.section.data": "데이터",
+    "dp.devices": "장치 수 (워커 프로세스)",
+    "dp.devices_help": "함께 학습할 랭크의 수입니다. 랭크마다 이 서버에서 워커 프로세스 하나가 돕니다(CPU에서는 "
+    "gloo, 랭크마다 GPU가 있으면 NCCL).",
+    "dp.batch_size": "장치당 배치 사이즈",
+    "dp.batch_size_help": "각 랭크의 DataLoader가 반복마다 뽑는 샘플 수입니다. 전체 배치는 장치 수 × 이 값입니다.",
+    "dp.global_batch_help": "전체 배치: 장치 {devices}개 × 각 {batch:,}개. 업데이트 한 번에 쓰이는 샘플 수입니다.",
+    "dp.plan_note": "샘플 {n:,}개 모두로 학습하므로(검증 분할 없음) 이 숫자들은 "
+    "`plan({n}, {batch}, {epochs}, world_size={devices})`의 값과 같습니다. 각 랭크는 에폭마다 ceil({n:,} / "
+    "{devices}) = {per_rank:,}개를 받습니다.",
+    "dp.plan_padded": "DistributedSampler는 {devices} × {per_rank:,} = {total:,}개를 맞추려고 인덱스 {padded:,}개를 "
+    "한 번 더 넣습니다.",
+    "dp.plan_even": "{devices} × {per_rank:,} = {total:,}이므로 DistributedSampler가 한 번 더 넣는 인덱스는 없습니다.",
+    "dp.start": "데이터 병렬 학습 시작",
+    "dp.press_start": "시작을 누르면 워커 프로세스가 뜨고, 학습하는 동안 각 랭크가 뽑은 샘플이 여기에 나타납니다.",
+    "dp.starting": "워커 프로세스 {devices}개를 시작하는 중({backend}): 각자 PyTorch를 불러오고 프로세스 그룹에 "
+    "합류합니다…",
+    "dp.running": "랭크 {devices}개로 학습 중: 에폭 {epochs}번 중 {epoch}번째, 반복 {iterations}번 중 "
+    "{iteration}번째.",
+    "dp.finished": "완료: 모든 랭크가 업데이트를 {updates:,}번 했고 워커 프로세스는 모두 끝났습니다.",
+    "dp.stopped": "중지했습니다: 워커 프로세스 {devices}개가 모두 끝났습니다.",
+    "dp.abandoned": "페이지가 {seconds:g}초 동안 진행 상황을 묻지 않아 중지했습니다(탭을 닫았나요?). 워커 프로세스는 "
+    "모두 끝났습니다.",
+    "dp.failed": "데이터 병렬 학습에 실패했습니다: {error}",
+    "dp.failed_rank": "랭크 {rank}에서 오류가 났습니다: {error}. 이 랭크의 그래디언트를 기다리던 다른 랭크들도 "
+    "중지했습니다.",
+    "dp.rank_exited": "랭크 {rank}의 프로세스가 예기치 않게 끝났습니다(종료 코드 {code}). 다른 랭크들도 중지했습니다.",
+    "dp.start_timeout": "워커 프로세스들이 {seconds}초 안에 모두 프로세스 그룹에 합류하지 못해 중지했습니다.",
+    "dp.stalled": "{seconds}초 동안 어느 랭크도 진행 상황을 보내지 않아 워커 프로세스를 모두 중지했습니다.",
+    "dp.progress": "업데이트 {total:,}번 중 {updates:,}번 · 에폭 {epoch}/{epochs} · 반복 {iteration}/{iterations}",
+    "dp.started_in": "워커 프로세스 {devices}개가 시작해서 프로세스 그룹에 합류하고({backend}, 127.0.0.1) 모델을 "
+    "DDP로 감싸기까지 {seconds}초 걸렸습니다.",
+    "dp.epochs_help": "전체 데이터를 몇 바퀴 학습할지, 1 ~ {high}.",
+    "dp.epoch_shown": "보여 줄 에폭",
+    "dp.epoch_latest": "최신",
+    "dp.grad_diff": "그래디언트 차이",
+    "dp.grad_diff_help": "첫 업데이트에서 DDP가 랭크 0에서 all-reduce한 그래디언트와, 같은 초기 가중치에서 "
+    "프로세스 하나가 모든 랭크의 첫 배치를 합쳐 계산한 그래디언트의 차이 가운데 가장 큰 절댓값(모든 파라미터 기준).",
+    "dp.grad_caption": "첫 업데이트: 랭크 {devices}개의 그래디언트 평균과, 이들의 첫 배치 샘플 {batch:,}개 전체로 "
+    "프로세스 하나가 계산한 그래디언트의 비교(파라미터 {params:,}개, 가장 큰 그래디언트 성분 {largest}).",
+    "dp.grad_same": "float32 반올림 오차를 빼면 같은 그래디언트입니다: 데이터 병렬은 샘플 {batch:,}개짜리 큰 배치 "
+    "하나로 학습하는 것과 같습니다.",
+    "dp.grad_differs": "두 그래디언트가 float32 반올림 오차보다 크게 다릅니다({diff}).",
+    "dp.counts_match": "워커가 직접 센 결과: 모든 랭크에서 에폭당 반복 {iterations:,}번, 업데이트 {updates:,}번으로 "
+    "계획과 같습니다. 뽑은 샘플은 모두 {samples:,}개이고 그중 {padded:,}개가 채워 넣은 중복입니다.",
+    "dp.counts_match_even": "워커가 직접 센 결과: 모든 랭크에서 에폭당 반복 {iterations:,}번, 업데이트 "
+    "{updates:,}번으로 계획과 같습니다. 뽑은 샘플은 모두 {samples:,}개이고 두 번 뽑힌 샘플은 없습니다.",
+    "dp.counts_differ": "워커가 센 값이 계획과 다릅니다: 에폭당 반복 {iterations}, 업데이트 {updates} "
+    "(계획: {planned_iterations}, {planned_updates}).",
+    "dp.how": "어떻게 실행되나요",
+    "dp.how_body": "서버는 랭크마다 프로세스를 하나씩 띄우고(`torch.multiprocessing`, spawn), 이 프로세스들은 "
+    "비어 있는 루프백 포트에서 만납니다(`init_process_group(\"{backend}\", init_method=\"tcp://127.0.0.1:PORT\")`). 각 "
+    "프로세스는 같은 시드로 같은 모델을 만들어 `DistributedDataParallel`로 감싸고, "
+    "`{sampler}`로 배치를 뽑습니다. "
+    "`set_epoch(epoch)`를 불러 에폭마다 새로 섞되 모든 랭크가 같은 방식으로 섞습니다. 반복이 끝날 때마다 각 랭크는 "
+    "뽑은 인덱스와 손실을 파이프로 부모 프로세스에 보냅니다. 중지하거나 탭을 닫거나 랭크 하나가 실패하면 워커 "
+    "프로세스가 모두 끝납니다.",
+    "dp.fig_caption": "열 하나가 반복 하나이고, 랭크마다 묶인 행들은 그 랭크 배치의 샘플 하나씩입니다. 칸에는 그 "
+    "자리에서 뽑힌 샘플의 인덱스가 적혀 있습니다(칸이 너무 촘촘하면 마우스를 올려 보세요). 빨간 칸은 모든 랭크가 "
+    "같은 수의 샘플을 받도록 DistributedSampler가 한 번 더 뽑은 인덱스입니다.",
+    "dp.fig.title": "에폭 {epoch}: 랭크 {ranks}개가 각각 뽑은 샘플 인덱스",
+    "dp.fig.x": "반복",
+    "dp.fig.rank": "랭크 {rank}",
+    "dp.fig.padding": "채워 넣은 중복 (에폭마다 {count:,}개)",
+    "dp.fig.hover": "랭크 %{{customdata[1]}} · 반복 %{{x}} · %{{customdata[2]}}번째 샘플<br>샘플 "
+    "%{{customdata[0]}}",
+    "dp.fig.padding_note": " (채워 넣은 중복: 두 번째로 뽑힘)",
+    "dp.fig.loss_title": "업데이트별 손실: 각 랭크의 자기 배치 손실과 그 평균(전체 배치)",
+    "dp.fig.loss_x": "업데이트",
+    "dp.fig.loss_y": "손실",
+    "dp.fig.loss_mean": "랭크 평균 (전체 배치)",
+    "dp.fig.loss_hover": "업데이트 %{{x}}<br>손실 %{{y:.4f}}",
     # device choice
     "engine.device_choice.measured": "자동 선택이 {device:@을} 골랐습니다. 배치 사이즈 {batch:,}에서 측정한 처리량이 "
     "{device:@은} 초당 {rate:,.0f}개, {other:@은} 초당 {other_rate:,.0f}개입니다.",

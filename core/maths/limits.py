@@ -49,3 +49,9 @@ SCHEDULE_MAX_EPOCHS = 1_000
 
 
 MAX_TOTAL_UPDATES = 200_000  # bounds the per-update history (about 60 bytes an update) a run keeps in memory
+
+# Data parallel: worker processes on a shared CPU server, enough to see the sampler split, few enough to start
+# fast; every drawn index travels to the page and is drawn in its figure.
+DP_MAX_DEVICES = 4
+DP_MAX_SAMPLES = 2_000
+DP_MAX_EPOCHS = 20

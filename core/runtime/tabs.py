@@ -38,17 +38,19 @@ class Tab:
     training: Any = None  # core.train.runner.TrainingRun of the Training page, or None
     past: list[tuple[str, Any]] = field(default_factory=list)  # (label, Snapshot) of earlier training runs
     comparison: Any = None  # core.train.compare.ComparisonRun of the Compare page, or None
+    data_parallel: Any = None  # core.train.data_parallel.DataParallelRun of the Data-parallel page, or None
     views: dict[str, Any] = field(default_factory=dict)  # what the live view built last, by chart
     owner: str | None = None  # id of the session attached now
     last_open: float = field(default_factory=time.monotonic)  # when its page was last seen open
 
     def running(self) -> bool:
         """True while one of the tab's runs has not ended."""
-        return any(run is not None and not run.snapshot().done for run in (self.training, self.comparison))
+        return any(run is not None and not run.snapshot().done
+                   for run in (self.training, self.comparison, self.data_parallel))
 
     def empty(self) -> None:
         """Let go of the runs and views (a closed session may still hold the tab itself)."""
-        self.training = self.comparison = None
+        self.training = self.comparison = self.data_parallel = None
         self.past.clear()
         self.views.clear()
 

@@ -1,0 +1,246 @@
+"""A real data-parallel run: the workers' counts equal plan(), DDP's gradient is one big batch's, nothing is left.
+
+The runs start real worker processes (spawn, gloo on loopback), about 2 s of CPU each, so there are few of them:
+one per world size 1-4 for the counts, draws and gradient, and one each for stop, abandonment, a rank that
+raises and a rank killed from outside.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+from collections.abc import Callable
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from torch.utils.data import DistributedSampler
+
+from core.figures.data_parallel import draws_spec, loss_spec
+from core.maths.batching import plan
+from core.maths.limits import DP_MAX_DEVICES
+from core.train.data_parallel import DataParallelRun, reference_gradient
+from core.train.runner import RunQueue
+from core.views.data_parallel import (
+    DataParallelConfig,
+    EpochDraws,
+    config_from_query,
+    config_to_query,
+    draw_width,
+    padding_mask,
+)
+
+GRADIENT_TOLERANCE = 1e-6
+
+
+def _sampler_indices(n: int, world: int, rank: int, seed: int, epoch: int) -> list[int]:
+    """What torch's own DistributedSampler gives ``rank`` in 1-based ``epoch``."""
+    sampler = DistributedSampler(range(n), num_replicas=world, rank=rank, shuffle=True, seed=seed)
+    sampler.set_epoch(epoch - 1)
+    return list(sampler)
+
+
+def _grid(n: int, world: int, batch: int, seed: int, epoch: int) -> np.ndarray:
+    """The sampler's indices laid out as the run records them: (ranks, iterations, draws), -1 where none."""
+    p = plan(n, batch, 1, world_size=world)
+    grid = np.full((world, p.iterations_per_epoch, draw_width(p)), -1)
+    for rank in range(world):
+        for k, index in enumerate(_sampler_indices(n, world, rank, seed, epoch)):
+            grid[rank, k // batch, k % batch] = index
+    return grid
+
+
+def _until(condition: Callable[[], bool]) -> None:
+    """Wait for ``condition`` (the test's time-out bounds the wait)."""
+    while not condition():
+        time.sleep(0.02)
+
+
+def _run(config: DataParallelConfig, **options: object) -> DataParallelRun:
+    options.setdefault("keepalive", lambda: True)
+    run = DataParallelRun(config, queue=RunQueue(1), **options)  # type: ignore[arg-type]
+    run.start()
+    return run
+
+
+def _no_worker_left(run: DataParallelRun) -> None:
+    assert run.processes and all(process.exitcode is not None for process in run.processes)
+    assert run.alive_workers() == []
+    assert multiprocessing.active_children() == []
+
+
+# --- no processes: the arithmetic the page draws ---------------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(n=st.integers(1, 120), world=st.integers(1, DP_MAX_DEVICES), batch=st.integers(1, 40), seed=st.integers(0, 99),
+       epoch=st.integers(1, 3))
+def test_padding_cells_hold_exactly_the_indices_distributed_sampler_repeats(n, world, batch, seed, epoch):
+    p = plan(n, batch, 1, world_size=world)
+    grid = _grid(n, world, batch, seed, epoch)
+    mask = padding_mask(p)
+    assert mask.shape == grid.shape and int(mask.sum()) == p.padded_samples
+    permutation = torch.randperm(n, generator=torch.Generator().manual_seed(seed + epoch - 1)).tolist()
+    # Padding cells, in the order of their place in the padded list (draw k of rank r is place k * world + r).
+    ranks, iterations, draws = np.nonzero(mask)
+    places = (iterations * draw_width(p) + draws) * world + ranks
+    repeated = grid[mask][np.argsort(places)]
+    expected = (permutation * (p.padded_samples // n + 1))[: p.padded_samples]
+    assert repeated.tolist() == expected
+    real = grid[(grid >= 0) & ~mask]
+    assert sorted(real.tolist()) == list(range(n))  # every other cell: each sample exactly once
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("world", range(1, DP_MAX_DEVICES + 1))
+def test_figures_validate_and_colour_padding_apart_from_the_ranks(world, lang):
+    p = plan(50, 8, 2, world_size=world)
+    indices = _grid(50, world, 8, 0, 1).astype(np.int32)
+    draws = EpochDraws(1, indices, np.ones((world, p.iterations_per_epoch)))
+    data, layout = draws_spec(p, draws, lang=lang)
+    go.Figure({"data": data, "layout": layout})  # the builders skip validation at run time
+    grids = [trace for trace in data if trace["type"] == "heatmap"]
+    assert len(grids) == 1 + bool(p.padded_samples)  # the ranks' draws, and the padding duplicates apart
+    assert sum(int(np.sum(grid["z"] == world)) for grid in grids) == p.padded_samples  # padding's own colour
+    assert np.all(np.isnan(grids[0]["z"]) | (grids[0]["z"] < world))
+    legend = [trace["name"] for trace in data if trace.get("showlegend")]
+    assert len(legend) == world + bool(p.padded_samples)
+    data, layout = loss_spec(p, (draws, draws), lang=lang)
+    go.Figure({"data": data, "layout": layout})
+    assert len(data) == world + (world > 1)  # one line per rank and, with several, their mean
+
+
+def test_url_numbers_out_of_range_are_moved_into_range_and_reported():
+    config, problems = config_from_query({"devices": "0", "n": "99999", "epochs": "500", "batch_size": "2.5",
+                                          "dataset": "mnist", "seed": "7"})
+    assert (config.devices, config.n_samples, config.epochs, config.batch_size, config.dataset, config.seed) == (
+        1, 2_000, 20, 8, "moons", 7)
+    assert {(p.name, p.reason, p.used) for p in problems} == {
+        ("devices", "out_of_range", 1), ("n", "out_of_range", 2_000), ("epochs", "out_of_range", 20),
+        ("batch_size", "malformed", 8), ("dataset", "malformed", "moons")}
+    again, none = config_from_query(config_to_query(config))
+    assert again == config and none == []
+
+
+def test_a_set_too_small_for_its_data_set_is_raised_to_the_data_sets_minimum():
+    config, problems = config_from_query({"n": "3", "dataset": "spiral"})
+    assert config.n_samples == 15 and [(p.name, p.used) for p in problems] == [("n", 15)]
+
+
+# --- real runs -----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("world", "n", "batch", "epochs"),
+    [(1, 50, 7, 1), (2, 100, 8, 1), (3, 100, 8, 2), (4, 90, 16, 1)],
+    ids=["1-rank", "2-ranks", "3-ranks-padded-2-epochs", "4-ranks-padded-partial"],
+)
+def test_workers_count_what_plan_counts_draw_what_the_sampler_gives_and_average_one_big_batch(world, n, batch,
+                                                                                                epochs):
+    config = DataParallelConfig(devices=world, n_samples=n, batch_size=batch, epochs=epochs, seed=3)
+    run = _run(config)
+    assert run.join(240)
+    snapshot = run.snapshot()
+    assert snapshot.status == "finished", snapshot.message
+    p = plan(n, batch, epochs, world_size=world)
+    counts = snapshot.counts
+    assert counts is not None
+    assert counts.iterations == ((p.iterations_per_epoch,) * epochs,) * world
+    assert counts.updates == (p.total_updates,) * world
+    assert counts.samples == (p.samples_per_rank * epochs,) * world
+    assert sum(counts.samples) == p.samples_seen
+    assert snapshot.updates_done == p.total_updates
+    # Each rank drew exactly what torch's DistributedSampler gives it, padding duplicates included.
+    assert [draws.epoch for draws in snapshot.epochs] == list(range(1, epochs + 1))
+    for draws in snapshot.epochs:
+        assert np.array_equal(draws.indices, _grid(n, world, batch, config.seed, draws.epoch))
+        assert not np.isnan(draws.losses).any()
+    # The all-reduced first gradient is one process's gradient on the ranks' first batches together.
+    check = snapshot.gradient
+    assert check is not None
+    assert check.global_batch == world * min(batch, p.samples_per_rank)
+    assert check.max_abs_diff <= GRADIENT_TOLERANCE < check.max_abs_grad
+    assert snapshot.start_s is not None and snapshot.backend in ("gloo", "nccl")
+    _no_worker_left(run)
+
+
+def test_the_reference_gradient_counts_a_repeated_sample_twice():
+    config = DataParallelConfig(devices=2, n_samples=20)
+    twice = reference_gradient(config, [0, 0, 1, 2])
+    once = reference_gradient(config, [0, 1, 2])
+    assert max(float(np.max(np.abs(a - b))) for a, b in zip(twice, once, strict=True)) > 1e-4
+
+
+# 20,000 updates: still running when asked
+LONG = DataParallelConfig(devices=2, n_samples=2_000, batch_size=1, epochs=20)
+
+
+def test_stop_ends_every_worker_process():
+    run = _run(LONG)
+    _until(lambda: run.snapshot().updates_done > 0)
+    assert run.alive_workers()
+    run.stop()
+    assert run.join(60)
+    snapshot = run.snapshot()
+    assert snapshot.status == "stopped" and snapshot.message.key == "dp.stopped"
+    assert 0 < snapshot.updates_done < snapshot.plan.total_updates
+    _no_worker_left(run)
+
+
+def test_a_run_nobody_watches_is_abandoned_and_ends_its_workers():
+    run = _run(LONG, heartbeat_timeout_s=0.5, keepalive=None)
+
+    def training_while_watched() -> bool:
+        run.heartbeat()  # the page is open while the workers start
+        return run.snapshot().updates_done > 0
+
+    _until(training_while_watched)
+    assert run.join(60)  # then nobody asks again
+    assert run.snapshot().status == "abandoned" and run.abandoned
+    _no_worker_left(run)
+
+
+def test_an_exception_in_one_rank_fails_the_run_naming_that_rank_and_ends_the_others():
+    run = _run(DataParallelConfig(devices=3, n_samples=60, batch_size=4, epochs=1, fail_rank=1))
+    assert run.join(240)  # the other ranks wait in the first all-reduce: the parent must end them
+    snapshot = run.snapshot()
+    assert snapshot.status == "failed" and snapshot.failed_rank == 1
+    assert snapshot.message.text("en").startswith("Rank 1 failed: RuntimeError: test failure injected in rank 1.")
+    assert snapshot.message.text("ko").startswith("랭크 1에서 오류가 났습니다: RuntimeError")
+    _no_worker_left(run)
+
+
+def test_a_rank_killed_from_outside_fails_the_run_naming_that_rank():
+    run = _run(LONG)
+    _until(lambda: run.snapshot().updates_done > 0)
+    victim = run.processes[1]
+    assert victim.pid is not None
+    os.kill(victim.pid, signal.SIGKILL)
+    assert run.join(60)
+    snapshot = run.snapshot()
+    assert snapshot.status == "failed" and snapshot.failed_rank == 1, snapshot.message
+    assert snapshot.message.key == "dp.rank_exited" and snapshot.message.values["code"] == -signal.SIGKILL
+    assert "rank 1" in snapshot.message.text("en")
+    _no_worker_left(run)
+
+
+def test_a_run_waits_for_a_busy_slot_saying_its_place_and_starts_no_process_until_it_gets_one():
+    queue = RunQueue(1)
+    other = object()
+    assert queue.acquire(other, cancelled=lambda: False)  # another run trains now
+    run = DataParallelRun(DataParallelConfig(devices=2), queue=queue, keepalive=lambda: True)
+    run.start()
+    _until(lambda: run.snapshot().queue_position == 1)
+    snapshot = run.snapshot()
+    assert snapshot.status == "waiting" and snapshot.message.key == "runner.queue.one"
+    assert "place 1 in the queue" in snapshot.message.text("en")
+    run.stop()
+    assert run.join(30)
+    assert run.snapshot().status == "stopped" and run.processes == []
+    assert queue.position(run) is None and queue.running == 1  # the other run keeps its slot
+    queue.release(other)
