@@ -234,12 +234,9 @@ class DataParallelRun(BackgroundRun[DataParallelSnapshot]):
     def snapshot(self) -> DataParallelSnapshot:
         """The latest published state, with the current queue position while waiting."""
         snapshot = self._published
-        if snapshot.status == "waiting" and self._queue is not None:
-            place = self._queue.position(self)
-            if place is not None:
-                limit = self._queue.max_concurrent
-                waiting = message("runner.queue.one" if limit == 1 else "runner.queue.many", place=place, limit=limit)
-                return dataclasses.replace(snapshot, queue_position=place, message=waiting)
+        waiting = self._queue.waiting(self) if snapshot.status == "waiting" and self._queue is not None else None
+        if waiting is not None:
+            return dataclasses.replace(snapshot, queue_position=waiting[0], message=waiting[1])
         return snapshot
 
     def alive_workers(self) -> list[BaseProcess]:

@@ -128,6 +128,14 @@ class RunQueue:
                     return place
             return None
 
+    def waiting(self, token: object) -> tuple[int, Message] | None:
+        """``token``'s place in the queue and the sentence that says it, or None when it is not waiting."""
+        place = self.position(token)
+        if place is None:
+            return None
+        key = "runner.queue.one" if self.max_concurrent == 1 else "runner.queue.many"
+        return place, message(key, place=place, limit=self.max_concurrent)
+
     @property
     def running(self) -> int:
         """How many runs hold a slot now."""
@@ -204,12 +212,9 @@ class TrainingRun(BackgroundRun[Snapshot]):
     def snapshot(self) -> Snapshot:
         """The latest published state, with the current queue position while waiting."""
         snapshot = self._published  # one reference read: the worker swaps whole snapshots, never edits one
-        if snapshot.status == "waiting" and self._queue is not None:
-            place = self._queue.position(self)
-            if place is not None:
-                limit = self._queue.max_concurrent
-                waiting = message("runner.queue.one" if limit == 1 else "runner.queue.many", place=place, limit=limit)
-                return dataclasses.replace(snapshot, queue_position=place, message=waiting)
+        waiting = self._queue.waiting(self) if snapshot.status == "waiting" and self._queue is not None else None
+        if waiting is not None:
+            return dataclasses.replace(snapshot, queue_position=waiting[0], message=waiting[1])
         return snapshot
 
     def _work(self) -> None:
