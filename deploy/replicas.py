@@ -27,6 +27,10 @@ from types import FrameType
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = Path(__file__).with_name("nginx.conf.template")
+sys.path.insert(0, str(ROOT))  # run as a script: the app's own packages sit beside this folder
+
+from core.runtime.net import free_port  # noqa: E402  (re-exported: the tests take it from here)
+
 # As the README starts the app: two malloc arenas, so a class's memory goes back to the system (core/runtime/heap.py).
 REPLICA_ENV = {"MALLOC_ARENA_MAX": "2"}
 MAX_RUNS_ENV = "BEL_MAX_CONCURRENT_RUNS"  # core/train/runner.py: training slots of one process
@@ -40,13 +44,6 @@ def nginx_path() -> str | None:
         if candidate and os.access(candidate, os.X_OK):
             return candidate
     return None
-
-
-def free_port() -> int:
-    """A loopback TCP port nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def slots_per_replica(replicas: int, environ: Mapping[str, str] | None = None, cpu_count: int | None = None) -> str:

@@ -14,7 +14,6 @@ from core.figures.data_parallel import draws_figure, loss_figure
 from core.figures.training import LIVE_POINTS
 from core.i18n import fmt_float, fmt_int
 from core.maths.batching import BatchPlan
-from core.maths.catalog import DATASETS
 from core.maths.limits import DP_MAX_DEVICES, DP_MAX_EPOCHS, DP_MAX_SAMPLES, SEED_MAX
 from core.maths.thinning import MAX_POINTS
 from core.train.data_parallel import DataParallelRun
@@ -26,6 +25,7 @@ from core.views.data_parallel import (
     EpochDraws,
     config_from_query,
     config_to_query,
+    sample_range,
     sampler_code,
 )
 from core.views.params import ParamProblem
@@ -56,11 +56,6 @@ def _widget_values(config: DataParallelConfig) -> dict[str, object]:
     return {_key(param.attribute): getattr(config, param.attribute) for param in PARAMS}
 
 
-def _size_range(dataset: str, devices: int) -> tuple[int, int]:
-    spec = DATASETS[dataset]
-    return max(spec.min_size, devices), min(spec.max_size, DP_MAX_SAMPLES)
-
-
 def settings_ui() -> DataParallelConfig:
     """The run's settings as widgets; returns one consistent settings object."""
     with st.container(border=True):
@@ -79,7 +74,7 @@ def settings_ui() -> DataParallelConfig:
         dataset = control("dataset", _key("dataset"), lambda: choice(
             st.selectbox, tr("train.dataset"), DP_DATASETS, key=_key("dataset"),
             format_func=lambda d: tr(f"dataset.{d}.title")))
-        low, high = _size_range(dataset, int(devices))
+        low, high = sample_range(dataset, int(devices))
         n = control("n", _key("n_samples"), lambda: log_number(
             tr("train.n"), tr("calc.drag", label=tr("train.n")), _key("n_samples"), low, high,
             help=tr("train.n_help", low=low, high=high)))

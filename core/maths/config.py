@@ -79,6 +79,12 @@ class TrainConfig:
             raise SettingsError("time_budget", value=repr(self.time_budget_s))
         return batch_plan
 
+    def layers(self) -> list[tuple[int, int]]:
+        """(inputs, outputs) of each linear layer of this run's model on its data set."""
+        spec = dataset_spec(self.dataset)
+        return model_layers(self.model, spec.n_features, spec.n_classes, hidden_layers=self.hidden_layers,
+                            hidden_width=self.hidden_width, activation=self.activation)
+
     @property
     def update_limit(self) -> int:
         """Updates this run makes at most: the plan's total, or fewer with ``max_updates``."""

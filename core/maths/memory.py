@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.maths.catalog import DATASETS, model_layers, parameter_count
+from core.maths.catalog import DATASETS, parameter_count
 from core.maths.config import TrainConfig
 
 FLOAT_BYTES = 4  # float32 everywhere in the engine
@@ -22,8 +22,7 @@ def step_memory_estimate(config: TrainConfig, batch_size: int | None = None) -> 
     """
     batch = config.batch_size if batch_size is None else batch_size
     spec = DATASETS[config.dataset]
-    layers = model_layers(config.model, spec.n_features, spec.n_classes, hidden_layers=config.hidden_layers,
-                          hidden_width=config.hidden_width, activation=config.activation)
+    layers = config.layers()
     hidden_outputs = [outputs for _, outputs in layers[:-1]]
     per_sample = spec.n_features + 2 * sum(hidden_outputs) + layers[-1][1]  # each hidden layer: linear + activation
     floats = parameter_count(layers) * (2 + OPTIMIZER_STATE_COPIES[config.optimizer]) + batch * per_sample

@@ -18,7 +18,6 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import os
-import socket
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -39,6 +38,7 @@ from core.i18n import Message, error_message, message
 from core.maths.catalog import dataset_spec
 from core.runtime import runlog
 from core.runtime.background import HEARTBEAT_TIMEOUT_S, BackgroundRun
+from core.runtime.net import free_port
 from core.train.datasets import load_dataset
 from core.train.models import build_model
 from core.train.runner import RunQueue, default_queue, lower_priority
@@ -62,13 +62,6 @@ JOIN_TIMEOUT_S = 3.0  # a worker asked to end gets this long before it is killed
 PUBLISH_EVERY_S = 0.1  # the page polls every 0.24 s: publishing faster would only copy arrays nobody reads
 POLL_S = 0.05  # how often the parent notices a stop while no worker reports
 MAX_REPORTS_PER_READ = 1_000  # then look at the stop flag and the other pipes again
-
-
-def free_port() -> int:
-    """A TCP port on the loopback interface that nothing listens on now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def choose_backend(devices: int) -> str:

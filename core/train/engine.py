@@ -30,7 +30,7 @@ from torch import nn
 
 from core.i18n import Message, message
 from core.maths.batching import BatchPlan, Framework, SettingsError, split_sizes
-from core.maths.catalog import DATASETS, DEVICES, OPTIMIZERS, model_layers
+from core.maths.catalog import DATASETS, DEVICES, OPTIMIZERS
 from core.maths.config import TrainConfig, _require_choice
 from core.maths.records import BoundaryGrid, EpochRecord, UpdateHistory
 from core.train.datasets import load_dataset
@@ -48,9 +48,7 @@ ModelShape = tuple[tuple[int, int], ...]  # (inputs, outputs) of each linear lay
 
 def model_shape(config: TrainConfig) -> ModelShape:
     """The layer sizes of ``config``'s model: with the batch size, what its throughput on a device depends on."""
-    spec = DATASETS[config.dataset]
-    return tuple(model_layers(config.model, spec.n_features, spec.n_classes, hidden_layers=config.hidden_layers,
-                              hidden_width=config.hidden_width, activation=config.activation))
+    return tuple(config.layers())
 
 
 class ThroughputCache:

@@ -65,14 +65,13 @@ class DataParallelConfig:
 
     def validate(self) -> BatchPlan:
         """Raise ValueError (a SettingsError where the tables explain it) when the run cannot start; else the plan."""
-        spec = dataset_spec(self.dataset)
         if self.dataset not in DP_DATASETS:
             raise ValueError(f"The data-parallel page cannot download {self.dataset!r}; choose one of {DP_DATASETS}.")
         if not 1 <= self.devices <= DP_MAX_DEVICES:
             raise ValueError(f"devices must be 1 to {DP_MAX_DEVICES}, got {self.devices}.")
-        if not max(spec.min_size, self.devices) <= self.n_samples <= min(spec.max_size, DP_MAX_SAMPLES):
-            raise ValueError(f"n must be {max(spec.min_size, self.devices)} to {min(spec.max_size, DP_MAX_SAMPLES)} "
-                             f"for {self.dataset}, got {self.n_samples}.")
+        low, high = sample_range(self.dataset, self.devices)
+        if not low <= self.n_samples <= high:
+            raise ValueError(f"n must be {low} to {high} for {self.dataset}, got {self.n_samples}.")
         if not 1 <= self.epochs <= DP_MAX_EPOCHS:
             raise ValueError(f"epochs must be 1 to {DP_MAX_EPOCHS}, got {self.epochs}.")
         return self.plan()
@@ -120,14 +119,19 @@ def config_from_query(query: Mapping[str, str | Sequence[str]]) -> tuple[DataPar
             problem = replace(problem, used=clamped)
         kept.append(problem)
     config = DataParallelConfig(**values)  # type: ignore[arg-type]
-    sizes = dataset_spec(config.dataset)
-    low, high = max(sizes.min_size, config.devices), min(sizes.max_size, DP_MAX_SAMPLES)
+    low, high = sample_range(config.dataset, config.devices)
     if not low <= config.n_samples <= high:
         used = min(max(config.n_samples, low), high)
         kept = [problem for problem in kept if problem.name != "n"]
         kept.append(ParamProblem("n", str(config.n_samples), "out_of_range", used))
         config = replace(config, n_samples=used)
     return config, kept
+
+
+def sample_range(dataset: str, devices: int) -> tuple[int, int]:
+    """The data-set sizes a run on ``devices`` ranks may use: every rank needs a sample, the figure at most a few."""
+    spec = dataset_spec(dataset)
+    return max(spec.min_size, devices), min(spec.max_size, DP_MAX_SAMPLES)
 
 
 def config_to_query(config: DataParallelConfig) -> dict[str, str]:
