@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
@@ -20,6 +21,23 @@ StateT = TypeVar("StateT")
 
 
 HEARTBEAT_TIMEOUT_S = 20.0  # a closed tab frees its slot well within 30 s; keepalive covers hidden tabs
+
+
+_STARTED: weakref.WeakSet[BackgroundRun[object]] = weakref.WeakSet()  # every run started in this process, alive
+
+
+def stop_all(timeout_s: float = 5.0) -> int:
+    """Stop every run of this process and wait up to ``timeout_s`` in all for their threads; returns how many ran.
+
+    A server shutting down calls this before the interpreter tears torch down under a running training thread.
+    """
+    runs = [run for run in list(_STARTED) if run._thread is not None and run._thread.is_alive()]
+    for run in runs:
+        run.stop()
+    deadline = time.monotonic() + timeout_s
+    for run in runs:
+        run.join(max(0.0, deadline - time.monotonic()))
+    return len(runs)
 
 
 class BackgroundRun(Generic[StateT]):
@@ -46,6 +64,7 @@ class BackgroundRun(Generic[StateT]):
         self._before_start()
         self.heartbeat()
         self._thread = threading.Thread(target=self._work, name=self.thread_name, daemon=True)
+        _STARTED.add(self)  # type: ignore[arg-type]
         self._thread.start()
 
     def stop(self) -> None:
