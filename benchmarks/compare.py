@@ -11,8 +11,9 @@ import dataclasses
 import time
 
 from core.maths.catalog import DEVICES
+from core.runtime.slots import default_queue
 from core.train.compare import ComparisonRun
-from core.train.runner import default_queue, serve_many_runs
+from core.train.runner import serve_many_runs
 from core.views.compare import compare_from_query
 from core.views.compare_results import summarise
 

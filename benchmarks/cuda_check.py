@@ -27,8 +27,9 @@ from torch.utils.data import DataLoader, TensorDataset
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.maths.config import TrainConfig
+from core.runtime.slots import RunQueue
 from core.train.engine import StepMode, Trainer, auto_device, model_shape, record_throughput
-from core.train.runner import RunQueue, TrainingRun
+from core.train.runner import TrainingRun
 
 FEATURES, CLASSES = 784, 10
 BATCH_SIZES = (8, 32, 256, 1024)

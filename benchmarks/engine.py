@@ -23,8 +23,9 @@ from torch.utils.data import DataLoader, TensorDataset
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.maths.config import TrainConfig
+from core.runtime.slots import RunQueue
 from core.train.engine import Trainer
-from core.train.runner import THREADS_PER_RUN, RunQueue, TrainingRun
+from core.train.runner import THREADS_PER_RUN, TrainingRun
 
 BATCH_SIZES = (8, 32, 256)
 FEATURES, CLASSES = 784, 10

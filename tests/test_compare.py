@@ -20,9 +20,10 @@ from core.i18n import Message, t
 from core.maths.config import TrainConfig
 from core.maths.lr import scale_lr
 from core.maths.memory import step_memory_estimate
+from core.runtime.slots import RunQueue
 from core.train.compare import ComparisonRun
 from core.train.engine import Trainer
-from core.train.runner import RunQueue, TrainingRun
+from core.train.runner import TrainingRun
 from core.views.compare import (
     DEFAULT_BATCH_SIZES,
     CompareConfig,

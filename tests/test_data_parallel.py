@@ -1,6 +1,6 @@
 """A real data-parallel run: the workers' counts equal plan(), DDP's gradient is one big batch's, nothing is left.
 
-The runs start real worker processes (spawn, gloo on loopback), about 2 s of CPU each, so there are few of them:
+The runs start real worker processes (forked from a fork server, gloo on loopback), so there are few of them:
 one per world size 1-4 for the counts, draws and gradient, and one each for stop, abandonment, a rank that
 raises and a rank killed from outside.
 """
@@ -12,6 +12,7 @@ import os
 import signal
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
@@ -23,9 +24,11 @@ from torch.utils.data import DistributedSampler
 
 from core.figures.data_parallel import draws_spec, loss_spec
 from core.maths.batching import plan
+from core.maths.config import TrainConfig
 from core.maths.limits import DP_MAX_DEVICES
+from core.runtime.slots import RunQueue
 from core.train.data_parallel import DataParallelRun, reference_gradient
-from core.train.runner import RunQueue
+from core.train.runner import TrainingRun
 from core.views.data_parallel import (
     DataParallelConfig,
     EpochDraws,
@@ -34,6 +37,7 @@ from core.views.data_parallel import (
     draw_width,
     padding_mask,
 )
+from tests.sockets import beyond_loopback, listening
 
 GRADIENT_TOLERANCE = 1e-6
 
@@ -229,18 +233,65 @@ def test_a_rank_killed_from_outside_fails_the_run_naming_that_rank():
     _no_worker_left(run)
 
 
-def test_a_run_waits_for_a_busy_slot_saying_its_place_and_starts_no_process_until_it_gets_one():
+def test_a_run_waits_for_its_first_turn_saying_so_and_starts_no_process_until_it_gets_one():
     queue = RunQueue(1)
     other = object()
-    assert queue.acquire(other, cancelled=lambda: False)  # another run trains now
+    assert queue.acquire(other, cancelled=lambda: False)  # another run trains now and never hands over
     run = DataParallelRun(DataParallelConfig(devices=2), queue=queue, keepalive=lambda: True)
     run.start()
     _until(lambda: run.snapshot().queue_position == 1)
     snapshot = run.snapshot()
-    assert snapshot.status == "waiting" and snapshot.message.key == "runner.queue.one"
-    assert "place 1 in the queue" in snapshot.message.text("en")
+    assert snapshot.status == "waiting" and snapshot.message.key == "runner.turn.next"
+    assert "first turn comes next" in snapshot.message.text("en")
     run.stop()
     assert run.join(30)
     assert run.snapshot().status == "stopped" and run.processes == []
-    assert queue.position(run) is None and queue.running == 1  # the other run keeps its slot
+    assert queue.ticket(run) is None and queue.running == 1  # the other run keeps its slot
     queue.release(other)
+
+
+def test_nothing_the_run_starts_listens_beyond_loopback():
+    run = _run(DataParallelConfig(devices=3, n_samples=2_000, batch_size=1, epochs=5))
+    _until(lambda: run.snapshot().status == "running" or run.snapshot().done)
+    sockets = listening(os.getpid())  # this process and its workers (and the fork server), while they train
+    run.stop()
+    assert run.join(30)
+    assert run.snapshot().status == "stopped", run.snapshot().message
+    assert beyond_loopback(sockets) == []
+
+
+def test_a_training_run_takes_turns_with_a_data_parallel_run_whose_workers_pause_meanwhile():
+    queue = RunQueue(1, quantum_s=0.05)
+    run = DataParallelRun(DataParallelConfig(devices=2, n_samples=2_000, batch_size=1, epochs=10), queue=queue,
+                          keepalive=lambda: True)
+    run.start()
+    _until(lambda: run.snapshot().status == "running" and run.snapshot().epochs)
+    short = TrainingRun(TrainConfig(n_samples=200, batch_size=10, epochs=2, device="cpu"), queue=queue,
+                        keepalive=lambda: True)
+    short.start()
+    paused = set()
+    while not short.join(0.01):  # a paused worker reads "T (stopped)" in /proc
+        paused |= {p.pid for p in run.processes if _state(p.pid) == "T"}
+    assert short.snapshot().status == "finished"
+    assert not run.snapshot().done and paused == {p.pid for p in run.processes}
+    drawn = run.snapshot().epochs[-1].drawn
+    _until(lambda: run.snapshot().epochs[-1].drawn != drawn)  # and it goes on
+    run.stop()
+    assert run.join(30) and run.snapshot().status == "stopped"
+    _no_worker_left(run)
+
+
+def test_a_run_at_the_time_limit_stops_saying_so_and_keeps_its_draws():
+    run = _run(DataParallelConfig(devices=2, n_samples=2_000, batch_size=1, epochs=10), max_seconds=1.0)
+    assert run.join(120)
+    snapshot = run.snapshot()
+    assert snapshot.status == "stopped" and snapshot.message.key == "dp.capped", snapshot.message
+    assert snapshot.epochs and "BEL_MAX_RUN_SECONDS" in snapshot.message.text("ko")
+    _no_worker_left(run)
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"

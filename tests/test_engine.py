@@ -499,3 +499,28 @@ def test_device_choice_messages_read_in_korean_without_english_sentences() -> No
         assert re.search("[가-힣]", korean) and english_words(korean.replace("RuntimeError: boom", "")) == [], korean
     assert measured.text("ko") == ("자동 선택이 CPU를 골랐습니다. 배치 사이즈 32에서 측정한 처리량이 "
                                    "CPU는 초당 92,836개, CUDA GPU는 초당 47,890개입니다.")
+
+
+def test_a_stopped_run_holds_memory_for_the_updates_it_made_not_for_its_plan() -> None:
+    config = TrainConfig(n_samples=1_000, model="linear", batch_size=1, epochs=200, validation_split=0.0, device="cpu")
+    asked = iter(range(10**9))
+    result = Trainer(config).train(should_stop=lambda: next(asked) >= 10)
+    assert result.updates_done == 10 and config.plan().total_updates == 200_000
+    arrays = [getattr(result.updates, name) for name in result.updates.__dataclass_fields__]
+    held = sum((a.base if a.base is not None else a).nbytes for a in arrays)
+    assert held <= 8 * 8 * 1_024  # the first 1,024 rows; the plan's 200,000 would take 10.4 MB
+
+
+def test_a_log_that_grows_keeps_every_update_as_the_plan_counts_it() -> None:
+    config = TrainConfig(n_samples=250, model="linear", batch_size=7, epochs=40, device="cpu", drop_last=False)
+    result = Trainer(config).train()
+    p = config.plan()
+    history = result.updates
+    assert p.total_updates > 1_024 and len(history) == p.total_updates
+    sizes = np.tile(p.epoch_batch_sizes(), p.epochs)
+    np.testing.assert_array_equal(history.update, np.arange(1, p.total_updates + 1))
+    np.testing.assert_array_equal(history.batch_size, sizes)
+    np.testing.assert_array_equal(history.samples_seen, np.cumsum(sizes))
+    np.testing.assert_allclose(history.epoch, history.update / p.updates_per_epoch)
+    assert np.all(history.lr == config.learning_rate) and np.isfinite(history.loss).all()
+    assert np.all(np.diff(history.wall_time) >= 0)

@@ -11,8 +11,8 @@ from core.figures.finder import throughput_figure
 from core.maths.config import TrainConfig
 from core.maths.memory import step_memory_estimate
 from core.maths.records import FinderPoint, FinderResult
+from core.runtime.slots import RunQueue
 from core.train.finder import doubling_sizes, find_batch_size
-from core.train.runner import RunQueue
 
 TINY = TrainConfig(n_samples=50, validation_split=0.2, hidden_layers=1, hidden_width=8, device="cpu")
 FAST = {"steps": 2, "min_time_s": 0.0, "size_budget_s": 0.2, "time_budget_s": 60.0}

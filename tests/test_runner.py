@@ -13,8 +13,9 @@ import torch
 from core.i18n import TABLES, Message
 from core.maths.config import TrainConfig
 from core.maths.records import Snapshot
+from core.runtime.slots import RunQueue, max_concurrent_runs
 from core.train.engine import Trainer
-from core.train.runner import RunQueue, TrainingRun, max_concurrent_runs
+from core.train.runner import TrainingRun
 
 QUICK = TrainConfig(n_samples=100, model="linear", batch_size=10, epochs=3, device="cpu")
 # Long enough (200,000 updates budgeted) that a test always stops it first.
@@ -96,34 +97,83 @@ def test_stop_ends_the_run_promptly_and_keeps_its_history(runs: list[TrainingRun
     assert 0 < final.progress.updates_done < final.plan.total_updates
 
 
-def test_runs_wait_in_line_when_the_limit_is_reached(runs: list[TrainingRun]) -> None:
-    queue = RunQueue(1)
-    first = start(runs, ENDLESS, queue=queue)
-    wait_for(first, lambda s: s.status == "running")
+def test_a_short_run_finishes_while_a_long_one_keeps_training(runs: list[TrainingRun]) -> None:
+    queue = RunQueue(1, quantum_s=0.02)
+    long = start(runs, ENDLESS, queue=queue)
+    wait_for(long, lambda s: s.status == "running" and s.progress.updates_done > 0)
+    short = start(runs, QUICK, queue=queue)
+    assert wait_for(short, lambda s: s.done, timeout=60).status == "finished"
+    before = long.snapshot()
+    assert not before.done  # the long run gave way, it did not end
+    assert wait_for(long, lambda s: s.progress.updates_done > before.progress.updates_done).status == "running"
+
+
+def test_waiting_for_a_turn_is_not_training_time(runs: list[TrainingRun]) -> None:
+    queue = RunQueue(1, quantum_s=0.02)
+    first, second = start(runs, ENDLESS, queue=queue), start(runs, ENDLESS, queue=queue)
+    began = time.perf_counter()
+    for run in (first, second):
+        wait_for(run, lambda s: s.progress.updates_done > 500, timeout=60)
+    first.stop(), second.stop()
+    for run in (first, second):
+        assert run.join(10)
+    wall = time.perf_counter() - began
+    # One slot: the two runs never trained at the same time, so their training times add up to the wall time at most.
+    trained = [run.snapshot().progress.elapsed_s for run in (first, second)]
+    assert all(t > 0 for t in trained) and sum(trained) <= wall * 1.05 + 0.05
+
+
+def _held(queue: RunQueue) -> object:
+    """A token that holds one of ``queue``'s slots and never hands it over."""
+    holder = object()
+    assert queue.acquire(holder, cancelled=lambda: False)
+    return holder
+
+
+def test_runs_waiting_for_a_first_turn_are_told_how_many_are_ahead(runs: list[TrainingRun]) -> None:
+    queue = RunQueue(1, quantum_s=0.5)
+    holder = _held(queue)
     second = start(runs, QUICK, queue=queue)
+    assert wait_for(second, lambda s: s.queue_position == 1).message.key == "runner.turn.next"
     third = start(runs, QUICK, queue=queue)
     waiting = wait_for(third, lambda s: s.queue_position == 2)
-    assert waiting.status == "waiting" and "place 2 in the queue" in waiting.message.text("en")
-    assert "대기 2번째" in waiting.message.text("ko")
-    assert "at most 1 run trains at once" in wait_for(second, lambda s: s.queue_position == 1).message.text("en")
-    first.stop()
+    assert waiting.status == "waiting" and waiting.message.key == "runner.turn.ahead"
+    assert "1 run ahead, about 1 s" in waiting.message.text("en")
+    assert "앞에 실행 1개, 약 1초" in waiting.message.text("ko")
+    queue.release(holder)
     assert wait_for(second, lambda s: s.done).status == "finished"
     assert wait_for(third, lambda s: s.done).status == "finished"
     assert queue.running == 0
 
 
-def test_stopping_a_waiting_run_takes_it_out_of_the_queue(runs: list[TrainingRun]) -> None:
+def test_stopping_a_waiting_run_takes_it_out_of_the_line(runs: list[TrainingRun]) -> None:
     queue = RunQueue(1)
-    first = start(runs, ENDLESS, queue=queue)
-    wait_for(first, lambda s: s.status == "running")
+    holder = _held(queue)
     second = start(runs, QUICK, queue=queue)
+    wait_for(second, lambda s: s.queue_position == 1)
     third = start(runs, QUICK, queue=queue)
     wait_for(third, lambda s: s.queue_position == 2)
     second.stop()
     final = wait_for(second, lambda s: s.done)
     assert final.status == "stopped" and final.progress.updates_done == 0
-    assert queue.position(second) is None
+    assert queue.ticket(second) is None
     assert wait_for(third, lambda s: s.queue_position == 1).status == "waiting"
+    queue.release(holder)
+
+
+def test_a_run_at_the_time_limit_stops_as_capped_and_keeps_its_history(runs: list[TrainingRun]) -> None:
+    run = start(runs, ENDLESS, max_seconds=0.3)
+    final = wait_for(run, lambda s: s.done, timeout=60)
+    assert final.status == "capped" and final.message.key == "runner.capped"
+    assert 0 < final.progress.updates_done == len(final.updates) < final.plan.total_updates
+    assert "time limit" in final.message.text("en") and "BEL_MAX_RUN_SECONDS" in final.message.text("ko")
+    assert "시간 제한" in final.message.text("ko")
+
+
+def test_the_first_update_is_published_before_the_first_flush_interval(runs: list[TrainingRun]) -> None:
+    run = start(runs, ENDLESS, flush_interval_s=3_600.0)
+    first = wait_for(run, lambda s: s.progress.updates_done > 0)
+    assert first.progress.updates_done < first.plan.updates_per_epoch  # read back at once, not at the epoch's end
 
 
 def test_run_without_heartbeat_is_abandoned(runs: list[TrainingRun]) -> None:
@@ -134,13 +184,13 @@ def test_run_without_heartbeat_is_abandoned(runs: list[TrainingRun]) -> None:
     assert "tab closed" in final.message.text("en") and "탭을 닫았나요" in final.message.text("ko")
 
 
-def test_waiting_run_without_heartbeat_is_abandoned_and_leaves_the_queue(runs: list[TrainingRun]) -> None:
+def test_waiting_run_without_heartbeat_is_abandoned_and_leaves_the_line(runs: list[TrainingRun]) -> None:
     queue = RunQueue(1)
-    first = start(runs, ENDLESS, queue=queue)
-    wait_for(first, lambda s: s.status == "running")
+    holder = _held(queue)
     orphan = start(runs, QUICK, queue=queue, heartbeat_timeout_s=0.2)
     assert orphan.join(10)
-    assert orphan.snapshot().status == "abandoned" and queue.position(orphan) is None
+    assert orphan.snapshot().status == "abandoned" and queue.ticket(orphan) is None
+    queue.release(holder)
 
 
 def test_open_page_that_polls_rarely_keeps_its_run(runs: list[TrainingRun]) -> None:
@@ -230,8 +280,9 @@ def test_bad_concurrent_run_limit_is_explained(value: str) -> None:
 
 # ---- every sentence a run publishes, in both languages -----------------------------------------------------
 
-TECHNICAL_WORDS = {"CUDA", "GPU", "CPU", "MPS", "Apple", "NaN", "MNIST", "MB"}
-SAMPLE_VALUES = {"place": 2, "limit": 3, "seconds": 20.0, "done": "1.5", "total": "11.1"}
+TECHNICAL_WORDS = {"CUDA", "GPU", "CPU", "MPS", "Apple", "NaN", "MNIST", "MB", "PyTorch", "BEL_MAX_RUN_SECONDS"}
+SAMPLE_VALUES = {"place": 2, "limit": 3, "seconds": 20.0, "done": "1.5", "total": "11.1", "ahead": 2, "wait": 0.3, "made": 1_234, "planned": 200_000,
+                 "sharing": 5}
 
 
 def english_words(text: str) -> list[str]:
@@ -251,16 +302,17 @@ def test_every_run_message_reads_in_korean_without_english_sentences(key: str) -
     assert english_words(korean.replace("RuntimeError: boom", "")) == [], korean
 
 
-def test_waiting_message_is_translatable_while_queued(runs: list[TrainingRun]) -> None:
-    queue = RunQueue(2)
-    first, second = start(runs, ENDLESS, queue=queue), start(runs, ENDLESS, queue=queue)
-    wait_for(first, lambda s: s.status == "running")
-    wait_for(second, lambda s: s.status == "running")
+def test_waiting_message_is_translatable(runs: list[TrainingRun]) -> None:
+    queue = RunQueue(2, quantum_s=0.5)
+    holders = _held(queue), _held(queue)
     waiting = wait_for(start(runs, QUICK, queue=queue), lambda s: s.queue_position == 1)
-    assert waiting.message.key == "runner.queue.many"
-    assert waiting.message.text("en") == ("Waiting for a free training slot: place 1 in the queue (at most 2 runs "
-                                          "train at once).")
-    assert waiting.message.text("ko") == "학습 자리를 기다리는 중: 대기 1번째 (한 번에 최대 2개 실행이 학습합니다)."
+    assert waiting.message.key == "runner.turn.next"
+    assert waiting.message.text("en") == ("Starting: this run's first turn comes next, in about 0.5 s (3 runs share "
+                                          "this server's training time).")
+    assert waiting.message.text("ko") == ("곧 시작합니다: 이 실행의 첫 차례가 다음이며 약 0.5초 뒤입니다(실행 3개가 이 "
+                                          "서버의 학습 시간을 나눠 씁니다).")
+    for holder in holders:
+        queue.release(holder)
 
 
 def test_a_failure_keeps_the_exceptions_own_text_inside_a_translated_sentence(

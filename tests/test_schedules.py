@@ -23,7 +23,8 @@ from core.maths.lr import (
     schedule,
     warmup_updates,
 )
-from core.train.runner import RunQueue, TrainingRun
+from core.runtime.slots import RunQueue
+from core.train.runner import TrainingRun
 from core.views.learning_rate import settings_from_query, settings_to_query
 
 

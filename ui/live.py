@@ -9,13 +9,14 @@ import streamlit as st
 
 from core.figures.training import X_AXES, XAxis
 from core.maths.catalog import DATASETS
-from core.train.runner import RunQueue, default_queue, serve_many_runs
+from core.runtime.slots import RunQueue, default_queue
+from core.train.runner import serve_many_runs
 from ui.lang import tr
 from ui.widgets import choice
 
 STOP_WAIT_S = 0.5  # Stop waits this long for the run to end, so the same rerun already shows it stopped
 ALERTS: dict[str, Callable[..., Any]] = {
-    "failed": st.error, "diverged": st.warning, "abandoned": st.warning, "finished": st.success,
+    "failed": st.error, "diverged": st.warning, "abandoned": st.warning, "capped": st.warning, "finished": st.success,
     "stopped": st.success,
 }
 

@@ -17,6 +17,11 @@ STRINGS: dict[str, str] = {
     "sidebar.comparing": "Comparing batch sizes: run {current} of {total}",
     "tab.reattached": "Reconnected: this tab's training and earlier runs are back.",
     "tab.foreign": "That link belongs to a tab that is still open, so its runs stay there; this tab starts its own.",
+    "tab.other_browser": "That link belongs to a tab of another browser, so its runs stay there; this tab starts its "
+    "own. (A reload in a browser that blocks cookies for this site also starts afresh.)",
+    "tab.lost": "This page's earlier runs could not be found: they were on a server process that has since "
+    "stopped or restarted, or they were forgotten after the tab stayed closed. They cannot be recovered; this tab "
+    "starts afresh.",
     "lang.en": "English",
     "lang.ko": "한국어",
     # units
@@ -88,22 +93,26 @@ STRINGS: dict[str, str] = {
     "engine.finished": "Finished: {epochs} {epochs:plural:epoch|epochs}, {updates} {updates:plural:update|updates}, "
     "{samples:,} {samples:plural:sample|samples} seen.",
     "runner.not_started": "Not started yet.",
-    "runner.preparing": "Preparing the data…",
+    "runner.preparing": "Preparing PyTorch and the data…",
     "mnist.error.damaged": "The downloaded MNIST file is damaged: its SHA-256 is {digest}, expected {expected}. "
     "Try again; if it keeps failing, the download is being altered on the way.",
     "mnist.error.offline": "Could not download MNIST from {url} ({reason}). The computer may be offline; connect "
     "to the internet, or copy mnist.npz into {folder} by hand.",
     "runner.download.sized": "Downloading MNIST (once): {done} of {total} MB…",
     "runner.download.unsized": "Downloading MNIST (once): {done} MB…",
-    "runner.waiting": "Waiting for a free training slot.",
-    "runner.queue.one": "Waiting for a free training slot: place {place} in the queue (at most 1 run trains at once).",
-    "runner.queue.many": "Waiting for a free training slot: place {place} in the queue (at most {limit} "
-    "{limit:plural:run|runs} train at "
-    "once).",
+    "runner.waiting": "Ready: waiting for a turn to train.",
     "runner.training": "Training…",
     "runner.stopped_before_start": "Stopped before training began.",
     "runner.abandoned": "Stopped because the page stopped asking for updates for {seconds:g} s (tab closed?).",
     "runner.failed": "Training failed: {error}",
+    "runner.turn.ahead": "Waiting for a first turn: {ahead} {ahead:plural:run|runs} ahead, about {wait:g} s. The "
+    "{sharing} runs on this server take turns, so every run keeps moving.",
+    "runner.turn.next": "Starting: this run's first turn comes next, in about {wait:g} s ({sharing} "
+    "{sharing:plural:run shares|runs share} this server's training time).",
+    "runner.capped": "Stopped at this server's time limit for a run ({limit:,} s of training), after {made:,} of "
+    "{planned:,} updates. The history so far is kept; a teacher can change the limit with BEL_MAX_RUN_SECONDS.",
+    "dp.capped": "Stopped at this server's time limit for a run ({limit:,} s). The draws so far are kept; a teacher "
+    "can change the limit with BEL_MAX_RUN_SECONDS.",
     # URL parameters that could not be used
     "param.malformed": "The link's `{name}={raw}` is not a valid value, so {used} is used instead.",
     "param.out_of_range": "The link's `{name}={raw}` is out of range, so {used} is used instead.",
@@ -285,8 +294,6 @@ STRINGS: dict[str, str] = {
     "train.elapsed": "{time} elapsed",
     "train.eta": "about {time} left",
     "train.throughput": "{rate} samples/s",
-    "train.status.waiting": "Waiting for a free training slot (place {place} in the queue). Runs start in turn so a "
-    "full classroom does not slow everyone down.",
     "train.status.running": "Training…",
     "train.status.finished": "Finished: every planned update was made.",
     "train.status.stopped": "Stopped. The history so far is kept.",
@@ -474,6 +481,7 @@ STRINGS: dict[str, str] = {
     "compare.run_status.diverged": "diverged",
     "compare.run_status.failed": "failed",
     "compare.run_status.abandoned": "abandoned",
+    "compare.run_status.capped": "stopped at the time limit",
     "compare.col.measure": "measure",
     "compare.fig.batch": "batch size (log scale)",
     "compare.fig.cosine": "cos(mini-batch, full-batch gradient)",

@@ -17,6 +17,10 @@ STRINGS: dict[str, str] = {
     "sidebar.comparing": "배치 사이즈 비교 중: {total}개 중 {current}번째",
     "tab.reattached": "다시 연결했습니다: 이 탭의 학습과 이전 실행 기록을 그대로 이어서 보여 줍니다.",
     "tab.foreign": "이 링크는 아직 열려 있는 다른 탭의 것이라 그 탭의 실행은 그대로 두고, 이 탭은 새로 시작합니다.",
+    "tab.other_browser": "이 링크는 다른 브라우저에서 연 탭의 것이라 그 탭의 실행은 그대로 두고, 이 탭은 새로 "
+    "시작합니다. (이 사이트의 쿠키를 막아 둔 브라우저에서는 새로고침해도 새로 시작합니다.)",
+    "tab.lost": "이 페이지의 이전 실행을 찾을 수 없습니다. 실행이 있던 서버 프로세스가 멈췄거나 다시 시작되었을 수도 "
+    "있고, 탭을 오래 닫아 두어 정리되었을 수도 있습니다. 이전 실행은 되살릴 수 없어 이 탭은 새로 시작합니다.",
     "lang.en": "English",
     "lang.ko": "한국어",
     # units
@@ -84,20 +88,26 @@ STRINGS: dict[str, str] = {
     "engine.finished_budget": "완료: 업데이트 {updates}회 만에 예산을 다 썼습니다. 학습한 샘플: {samples:,}개",
     "engine.finished": "완료: {epochs} 에폭, 업데이트 {updates}회, 학습한 샘플 {samples:,}개",
     "runner.not_started": "아직 시작하지 않았습니다.",
-    "runner.preparing": "데이터를 준비하는 중…",
+    "runner.preparing": "PyTorch와 데이터를 준비하는 중…",
     "mnist.error.damaged": "내려받은 MNIST 파일이 손상되었습니다: SHA-256이 {digest}입니다. {expected:@과} 같아야 "
     "합니다. 다시 시도하세요. 계속 실패하면 내려받는 도중에 파일이 바뀌고 있는 것입니다.",
     "mnist.error.offline": "{url}에서 MNIST를 내려받지 못했습니다({reason}). 컴퓨터가 오프라인일 수 있습니다. "
     "인터넷에 연결하거나 mnist.npz를 {folder} 폴더에 직접 복사하세요.",
     "runner.download.sized": "MNIST 내려받는 중(처음 한 번만): {total} MB 중 {done} MB…",
     "runner.download.unsized": "MNIST 내려받는 중(처음 한 번만): {done} MB…",
-    "runner.waiting": "학습 자리를 기다리는 중입니다.",
-    "runner.queue.one": "학습 자리를 기다리는 중: 대기 {place}번째 (한 번에 하나의 실행만 학습합니다).",
-    "runner.queue.many": "학습 자리를 기다리는 중: 대기 {place}번째 (한 번에 최대 {limit}개 실행이 학습합니다).",
+    "runner.waiting": "준비 완료: 학습 차례를 기다리는 중입니다.",
     "runner.training": "학습 중…",
     "runner.stopped_before_start": "학습을 시작하기 전에 중지했습니다.",
     "runner.abandoned": "페이지가 {seconds:g}초 동안 진행 상황을 묻지 않아 중지했습니다(탭을 닫았나요?).",
     "runner.failed": "학습에 실패했습니다: {error}",
+    "runner.turn.ahead": "첫 차례를 기다리는 중: 앞에 실행 {ahead}개, 약 {wait:g}초. 이 서버의 실행 {sharing}개가 "
+    "차례로 돌아가며 학습하므로 모든 실행이 계속 진행됩니다.",
+    "runner.turn.next": "곧 시작합니다: 이 실행의 첫 차례가 다음이며 약 {wait:g}초 뒤입니다(실행 {sharing}개가 이 "
+    "서버의 학습 시간을 나눠 씁니다).",
+    "runner.capped": "이 서버의 실행당 시간 제한(학습 {limit:,}초)에 도달해 업데이트 {planned:,}회 중 {made:,}회를 마치고 "
+    "중지했습니다. 지금까지의 기록은 남아 있습니다. 교사는 BEL_MAX_RUN_SECONDS로 제한을 바꿀 수 있습니다.",
+    "dp.capped": "이 서버의 실행당 시간 제한({limit:,}초)에 도달해 중지했습니다. 지금까지 뽑은 기록은 남아 있습니다. "
+    "교사는 BEL_MAX_RUN_SECONDS로 제한을 바꿀 수 있습니다.",
     # URL parameters that could not be used
     "param.malformed": "링크의 `{name}={raw}` 값이 올바르지 않습니다. 대신 사용하는 값: {used}",
     "param.out_of_range": "링크의 `{name}={raw}` 값이 허용 범위를 벗어났습니다. 대신 사용하는 값: {used}",
@@ -273,8 +283,6 @@ STRINGS: dict[str, str] = {
     "train.elapsed": "{time} 경과",
     "train.eta": "약 {time} 남음",
     "train.throughput": "초당 {rate}개 샘플",
-    "train.status.waiting": "학습 자리를 기다리는 중입니다(대기 {place}번째). 교실 전체가 느려지지 않도록 차례로 "
-    "시작합니다.",
     "train.status.running": "학습 중…",
     "train.status.finished": "완료: 계획한 업데이트를 모두 마쳤습니다.",
     "train.status.stopped": "중지했습니다. 지금까지의 기록은 남아 있습니다.",
@@ -460,6 +468,7 @@ STRINGS: dict[str, str] = {
     "compare.run_status.diverged": "발산",
     "compare.run_status.failed": "실패",
     "compare.run_status.abandoned": "중단",
+    "compare.run_status.capped": "시간 제한으로 중지",
     "compare.col.measure": "항목",
     "compare.fig.batch": "배치 사이즈 (로그 스케일)",
     "compare.fig.cosine": "cos(미니배치, 전체 배치 그래디언트)",

@@ -112,10 +112,10 @@ class BoundaryGrid:
     predicted: np.ndarray  # (R, R) int64, argmax class
 
 
-RunStatus = Literal["waiting", "running", "finished", "stopped", "diverged", "failed", "abandoned"]
+RunStatus = Literal["waiting", "running", "finished", "stopped", "capped", "diverged", "failed", "abandoned"]
 
 
-FINAL_STATUSES: frozenset[str] = frozenset({"finished", "stopped", "diverged", "failed", "abandoned"})
+FINAL_STATUSES: frozenset[str] = frozenset({"finished", "stopped", "capped", "diverged", "failed", "abandoned"})
 
 
 @dataclass(frozen=True)
@@ -126,8 +126,8 @@ class RunProgress:
     iteration: int  # 1-based update within that epoch (0 before the first)
     updates_done: int
     total_updates: int
-    elapsed_s: float  # training time, excluding queueing and data preparation
-    eta_s: float | None  # None until an update has been timed
+    elapsed_s: float  # training time: the run's own turns, not waiting for them nor preparing the data
+    eta_s: float | None  # wall time left at the present pace, waits between turns included; None until timed
     samples_per_s: float | None
 
     @property

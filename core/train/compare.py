@@ -12,9 +12,10 @@ from core.i18n import Message, error_message
 from core.maths.config import TrainConfig
 from core.maths.records import DEFAULT_DRAWS, CompareSnapshot, CompareStatus, NoiseReport
 from core.runtime.background import HEARTBEAT_TIMEOUT_S, BackgroundRun
+from core.runtime.slots import RunQueue, default_queue
 from core.train.engine import Trainer
 from core.train.noise import measure, model_oracle
-from core.train.runner import RunQueue, TrainingRun, default_queue
+from core.train.runner import TrainingRun
 from core.views.compare import CompareConfig
 
 
@@ -91,15 +92,16 @@ class ComparisonRun(BackgroundRun[_Progress]):
                         run.stop()
                     else:
                         run.heartbeat()
-                if run.snapshot().status in ("stopped", "abandoned", "failed"):
+                if run.snapshot().status in ("stopped", "capped", "abandoned", "failed"):
                     break
             runs = self._published.runs
             if self.abandoned:
                 self._set(status="abandoned")
             elif self._stop.is_set() or len(runs) < len(self.configs):
-                failed = bool(runs) and runs[-1].snapshot().status == "failed"
-                self._set(status="failed" if failed else "stopped",
-                          message=runs[-1].snapshot().message if failed else None)
+                last = runs[-1].snapshot().status if runs else None
+                # A failure, or the server's time limit, is said in the run's own words.
+                self._set(status="failed" if last == "failed" else "stopped",
+                          message=runs[-1].snapshot().message if last in ("failed", "capped") else None)
             else:
                 self._set(status="measuring")
                 noise = self._measure_noise()

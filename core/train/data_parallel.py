@@ -1,14 +1,18 @@
 """A real data-parallel run: ``devices`` worker processes train one model with ``torch.distributed``.
 
-Each worker is a rank of a process group (gloo on CPU; NCCL when there is a GPU per rank) that meets on a free
-loopback port. It draws its share of every epoch through a ``DistributedSampler(shuffle=True, seed=seed)``,
-trains a ``DistributedDataParallel`` copy of the same model and, after every iteration, tells the parent
-through its own pipe which sample indices it drew and its loss. Rank 0 also sends the first update's
-gradient as DDP all-reduced it; the parent computes the gradient of one process on the ranks' first batches
-together and publishes the largest difference, the proof that data parallelism trains one big batch.
+Each worker is a rank of a process group (gloo on CPU; NCCL when there is a GPU per rank) that meets through a
+``FileStore`` in a private folder, so nothing listens on the network (gloo's own connections use loopback).
+Workers are forked from a server that imported torch once (``forkserver``): they start in a fraction of a
+second and share its memory. Each rank draws its share of every epoch through a
+``DistributedSampler(shuffle=True, seed=seed)``, trains a ``DistributedDataParallel`` copy of the same model
+and, after every iteration, tells the parent through its own pipe which sample indices it drew and its loss.
+Rank 0 also sends the first update's gradient as DDP all-reduced it; the parent computes the gradient of one
+process on the ranks' first batches together and publishes the largest difference, the proof that data
+parallelism trains one big batch.
 
-``DataParallelRun`` is a ``BackgroundRun``: it waits for a slot of the server-wide run queue, is stopped or
-abandoned like any run, and never leaves a process behind. Stop, abandonment, a failed rank or a silent one
+``DataParallelRun`` is a ``BackgroundRun``: it takes turns in the server's time-shared training slots like any
+run (between its turns its workers are paused with SIGSTOP, so they use no CPU), is stopped, abandoned or capped
+like any run, and never leaves a process behind. Stop, abandonment, a failed rank or a silent one
 end every worker (terminate, join, kill): a rank blocked in an all-reduce that will never complete is killed
 by the parent, not left waiting for gloo's time-out.
 """
@@ -18,18 +22,21 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import os
+import shutil
+import signal
+import tempfile
 import time
 import traceback
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from multiprocessing.connection import Connection, wait
+from multiprocessing.context import ForkServerContext, SpawnContext
 from multiprocessing.process import BaseProcess
 from typing import Any
 
 import numpy as np
 import torch
 import torch.distributed as dist
-import torch.multiprocessing as torch_mp
 import torch.nn.functional as F
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, DistributedSampler, TensorDataset
@@ -38,10 +45,10 @@ from core.i18n import Message, error_message, message
 from core.maths.catalog import dataset_spec
 from core.runtime import runlog
 from core.runtime.background import HEARTBEAT_TIMEOUT_S, BackgroundRun
-from core.runtime.net import free_port
+from core.runtime.slots import RunQueue, default_queue, max_run_seconds
 from core.train.datasets import load_dataset
 from core.train.models import build_model
-from core.train.runner import RunQueue, default_queue, lower_priority
+from core.train.runner import lower_priority, turn_message
 from core.views.data_parallel import (
     DP_MODEL,
     HIDDEN_LAYERS,
@@ -82,7 +89,7 @@ def _data(config: DataParallelConfig) -> tuple[torch.Tensor, torch.Tensor]:
     return load_dataset(config.dataset, config.n_samples, seed=config.seed)
 
 
-def worker(rank: int, world: int, port: int, backend: str, config: DataParallelConfig, conn: Connection) -> None:
+def worker(rank: int, world: int, store_path: str, backend: str, config: DataParallelConfig, conn: Connection) -> None:
     """One rank: join the process group, train with DDP over a DistributedSampler, report every iteration.
 
     Messages (tuples) to the parent: ("ready", rank) once in the process group with its DDP model;
@@ -95,7 +102,8 @@ def worker(rank: int, world: int, port: int, backend: str, config: DataParallelC
         torch.set_num_threads(1)  # W processes share the server's cores with each other and the web server
         if backend == "gloo" and os.path.exists("/sys/class/net/lo"):
             os.environ.setdefault("GLOO_SOCKET_IFNAME", "lo")  # the ranks meet on loopback, whatever the hostname
-        dist.init_process_group(backend, init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world,
+        # A file, not tcp://: rank 0's TCPStore listens on every interface, whatever address the URL names.
+        dist.init_process_group(backend, init_method=f"file://{store_path}", rank=rank, world_size=world,
                                 timeout=timedelta(seconds=START_TIMEOUT_S))
         device = torch.device("cuda", rank) if backend == "nccl" else torch.device("cpu")
         if backend == "nccl":
@@ -144,6 +152,19 @@ def worker(rank: int, world: int, port: int, backend: str, config: DataParallelC
     if multiprocessing.parent_process() is not None:
         # Everything is said: leave without the interpreter's tear-down of torch, which takes seconds.
         os._exit(code)
+
+
+def worker_context() -> ForkServerContext | SpawnContext:
+    """Where workers come from: a fork server that has imported this module (and torch) once, where there is one.
+
+    Forking from it takes a fraction of a second where a spawned worker imports torch for seconds, and the
+    workers share the fork server's pages instead of each holding a copy of torch.
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__, "torch._dynamo"])  # DDP imports dynamo on first use: once, here
+    return context
 
 
 def reference_gradient(config: DataParallelConfig, indices: Sequence[int]) -> list[np.ndarray]:
@@ -197,6 +218,7 @@ class DataParallelRun(BackgroundRun[DataParallelSnapshot]):
         self, config: DataParallelConfig, *, queue: RunQueue | None = None,
         heartbeat_timeout_s: float = HEARTBEAT_TIMEOUT_S, keepalive: Callable[[], bool] | None = None,
         start_timeout_s: float = START_TIMEOUT_S, stall_timeout_s: float = STALL_TIMEOUT_S,
+        max_seconds: float | None = None,
     ) -> None:
         self.config = config
         self.plan = config.validate()  # bad settings fail here, in the caller
@@ -217,20 +239,26 @@ class DataParallelRun(BackgroundRun[DataParallelSnapshot]):
         self._ready: set[int] = set()
         self._published_at = 0.0
         self._started_at = 0.0
+        self._paused_s = 0.0  # time the workers spent paused between turns
+        self._max_seconds = max_seconds if max_seconds is not None else max_run_seconds()
+        self._store_dir: str | None = None
 
     def _before_start(self) -> None:
         if self._queue is None:
             self._queue = default_queue()
-        self._queue.enqueue(self)
         runlog.record("queued", run=id(self), seed=self.config.seed, planned=self.plan.total_updates)
 
     def snapshot(self) -> DataParallelSnapshot:
-        """The latest published state, with the current queue position while waiting."""
+        """The latest published state; while it waits for its first turn, the runs ahead and the wait."""
         snapshot = self._published
-        waiting = self._queue.waiting(self) if snapshot.status == "waiting" and self._queue is not None else None
-        if waiting is not None:
-            return dataclasses.replace(snapshot, queue_position=waiting[0], message=waiting[1])
+        ticket = self._queue.ticket(self) if snapshot.status == "waiting" and self._queue is not None else None
+        if ticket is not None:
+            return dataclasses.replace(snapshot, queue_position=ticket.ahead + 1, message=turn_message(ticket))
         return snapshot
+
+    def training_clock(self) -> float:
+        """Seconds since the workers were started, less the time they spent paused between turns."""
+        return time.monotonic() - self._started_at - self._paused_s
 
     def alive_workers(self) -> list[BaseProcess]:
         """The worker processes still running (empty once the run has ended)."""
@@ -257,17 +285,20 @@ class DataParallelRun(BackgroundRun[DataParallelSnapshot]):
             self._end_workers()
             for pipe in self._pipes:
                 pipe.close()
+            if self._store_dir is not None:
+                shutil.rmtree(self._store_dir, ignore_errors=True)
             self._queue.release(self)
             runlog.record("ended", run=id(self), seed=self.config.seed, status=self._published.status)
 
     def _launch(self, backend: str) -> None:
-        context = torch_mp.get_context("spawn")
-        port = free_port()
+        context = worker_context()
+        self._store_dir = tempfile.mkdtemp(prefix="bel-dp-")  # mode 0700: this user's processes only
+        store_path = os.path.join(self._store_dir, "store")
         world = self.config.devices
         self._started_at = time.monotonic()
         for rank in range(world):
             receive, send = context.Pipe(duplex=False)
-            process = context.Process(target=worker, args=(rank, world, port, backend, self.config, send),
+            process = context.Process(target=worker, args=(rank, world, store_path, backend, self.config, send),
                                       name=f"dp-rank-{rank}", daemon=True)
             try:
                 process.start()
@@ -284,6 +315,20 @@ class DataParallelRun(BackgroundRun[DataParallelSnapshot]):
             if self._cancelled():
                 self._end_cancelled(message("dp.stopped", devices=self.config.devices))
                 return
+            if self._max_seconds is not None and self.training_clock() >= self._max_seconds:
+                runlog.record("capped", run=id(self), seed=self.config.seed, seconds=self._max_seconds)
+                self._end_workers()
+                self._drain()
+                self._set("stopped", message("dp.capped", limit=round(self._max_seconds)))
+                return
+            assert self._queue is not None
+            if self._queue.turn_over(self):
+                paused = self._take_turns()
+                if paused is None:
+                    self._end_cancelled(message("dp.stopped", devices=self.config.devices))
+                    return
+                started += paused  # time paused counts neither towards the start nor the stall time-out
+                last_report += paused
             # An ended process's sentinel stays ready: wait only on those not yet seen to end.
             running = [process.sentinel for process in self.processes if process.exitcode is None]
             ready = wait([*open_pipes, *running], timeout=POLL_S)
@@ -311,6 +356,28 @@ class DataParallelRun(BackgroundRun[DataParallelSnapshot]):
                 self._fail(None, message("dp.stalled", seconds=round(self._stall_timeout_s)))
                 return
             self._publish_progress(force=False)
+
+    def _take_turns(self) -> float | None:
+        """Pause the workers, hand the slot on and resume at the next turn; the seconds paused (None: cancelled)."""
+        assert self._queue is not None
+        paused = time.monotonic()
+        self._signal_workers(signal.SIGSTOP)
+        try:
+            keeps_going = self._queue.hand_over(self, cancelled=self._cancelled)
+        finally:
+            self._signal_workers(signal.SIGCONT)
+        seconds = time.monotonic() - paused
+        self._paused_s += seconds
+        return seconds if keeps_going else None
+
+    def _signal_workers(self, signum: int) -> None:
+        """Send ``signum`` to every worker still running (SIGSTOP and SIGCONT; POSIX only)."""
+        for process in self.processes:
+            if process.pid is not None and process.exitcode is None:
+                try:
+                    os.kill(process.pid, signum)
+                except ProcessLookupError:
+                    continue  # it has just ended: its pipe says how
 
     def _fail_with_cause(self, ended: list[int]) -> None:
         """End the run after a rank failed, naming the rank that failed first.
@@ -425,6 +492,7 @@ class DataParallelRun(BackgroundRun[DataParallelSnapshot]):
 
     def _end_workers(self) -> None:
         """End every worker still running: terminate, wait, then kill. Safe to call again; the pipes stay readable."""
+        self._signal_workers(signal.SIGCONT)  # a paused worker would hold its SIGTERM until continued
         for process in self.processes:
             if process.is_alive():
                 process.terminate()

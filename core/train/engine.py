@@ -277,19 +277,43 @@ def decision_boundary(
 
 
 class _UpdateLog:
-    """Preallocated per-update arrays; the prefix [:count] is final once written, so views of it are safe."""
+    """Per-update arrays that grow with the updates made, not the plan; the prefix [:count] is final once written,
+    so views of it stay valid when the arrays grow (growing copies them; the old ones are left as they were)."""
 
-    def __init__(self, batch_plan: BatchPlan, learning_rates: np.ndarray) -> None:
-        self.batch_size = np.tile(batch_plan.epoch_batch_sizes(), batch_plan.epochs)  # (T,)
-        total = len(self.batch_size)
-        self.update = np.arange(1, total + 1, dtype=np.int64)
-        self.epoch = self.update / batch_plan.updates_per_epoch
-        self.samples_seen = np.cumsum(self.batch_size)
-        self.lr = learning_rates
-        self.loss = np.zeros(total, dtype=np.float32)
-        self.accuracy = np.zeros(total, dtype=np.float32)
-        self.wall_time = np.zeros(total, dtype=np.float64)
+    FIRST_ROWS = 1_024
+
+    def __init__(self, batch_plan: BatchPlan, learning_rates: np.ndarray | float) -> None:
+        self._epoch_sizes = batch_plan.epoch_batch_sizes()  # (updates per epoch,)
+        self._epoch_samples = np.cumsum(self._epoch_sizes)  # samples seen within an epoch after each update
+        self._per_epoch = batch_plan.updates_per_epoch
+        self._total = batch_plan.total_updates
+        self._learning_rates = learning_rates  # (T,) schedule, or one constant rate
         self.count = 0
+        self._rows = 0
+        self.loss = np.zeros(0, dtype=np.float32)
+        self.accuracy = np.zeros(0, dtype=np.float32)
+        self.wall_time = np.zeros(0, dtype=np.float64)
+        self.reserve(min(self._total, self.FIRST_ROWS))
+
+    def reserve(self, rows: int) -> None:
+        """Make room for ``rows`` updates (at least doubling, at most the plan), keeping what was written."""
+        if rows <= self._rows:
+            return
+        rows = min(self._total, max(rows, 2 * self._rows))
+        index = np.arange(rows)
+        epochs_before, within = np.divmod(index, self._per_epoch)
+        self.update = index + 1
+        self.epoch = self.update / self._per_epoch
+        self.batch_size = self._epoch_sizes[within]
+        self.samples_seen = epochs_before * self._epoch_samples[-1] + self._epoch_samples[within]
+        rates = self._learning_rates
+        self.lr = rates[:rows] if isinstance(rates, np.ndarray) else np.full(rows, rates, dtype=np.float64)
+        for name in ("loss", "accuracy", "wall_time"):
+            old = getattr(self, name)
+            grown = np.zeros(rows, dtype=old.dtype)
+            grown[: self.count] = old[: self.count]
+            setattr(self, name, grown)
+        self._rows = rows
 
     def view(self) -> UpdateHistory:
         """Read-only views of what has been recorded so far."""
@@ -363,10 +387,10 @@ class Trainer:
         self.optimizer = (self.static.optimizer if self.static is not None
                           else make_optimizer(config.optimizer, list(self.model.parameters()), config.learning_rate))
         self._shuffle_generator = torch.Generator().manual_seed(config.seed + 2)
-        learning_rates = np.full(self.plan.total_updates, config.learning_rate, dtype=np.float64)
-        if config.lr_schedule is not None:
-            learning_rates = np.asarray(config.lr_schedule, dtype=np.float64)
-        self._log = _UpdateLog(self.plan, learning_rates)
+        self._learning_rates = (None if config.lr_schedule is None
+                                else np.asarray(config.lr_schedule, dtype=np.float64))  # (T,) per update
+        self._log = _UpdateLog(self.plan, config.learning_rate if self._learning_rates is None
+                               else self._learning_rates)
         self.epoch_records: list[EpochRecord] = []
         self.updates_done = 0
         self.elapsed_s = 0.0
@@ -424,12 +448,15 @@ class Trainer:
         should_stop: Callable[[], bool] | None = None,
         on_chunk: Callable[[Trainer], None] | None = None,
         flush_interval_s: float = 0.1,
+        clock: Callable[[], float] = time.perf_counter,
     ) -> TrainResult:
         """Run every epoch of the plan; ``should_stop`` is asked before each update, ``on_chunk`` after each read-back.
 
         ``metrics=False`` records nothing (no per-update or per-epoch records, no divergence check): the
         bare loop, for measuring what recording costs. With ``max_updates`` or ``time_budget_s`` set, training
-        ends ("finished") once the budget is spent; an epoch cut short gets no epoch record.
+        ends ("finished") once the budget is spent; an epoch cut short gets no epoch record. ``clock`` times
+        the run (wall times, throughput, the time budget): a run that shares a slot passes one that stands still
+        while it waits for its turn. The first update is read back at once, so a page can show it.
         """
         if self.updates_done:
             raise RuntimeError("This Trainer has already trained; create a new one to train again.")
@@ -441,13 +468,13 @@ class Trainer:
         forward, optimizer_step = functional_forward(self.model), fast_step(self.optimizer)
         parameters = list(self.model.parameters())
         group = self.optimizer.param_groups[0]
-        learning_rates = self._log.lr if cfg.lr_schedule is not None else None
+        learning_rates = self._learning_rates
         max_updates = self.config.update_limit if cfg.max_updates is not None else None
         time_budget = cfg.time_budget_s
         if self.device.type == "cuda":
             torch.cuda.reset_peak_memory_stats(self.device)
         self.model.train()
-        start = time.perf_counter()
+        start = clock()
         status: EngineStatus = "finished"
         diverged_at: int | None = None
         update = 0  # updates made so far, all epochs
@@ -467,7 +494,7 @@ class Trainer:
                 y_epoch = self.y_train[order]
                 orders, y_batches = torch.split(order[:used], batch), torch.split(y_epoch[:used], batch)  # views
             chunk = _Chunk(first_batch=0)
-            last_flush = time.perf_counter()
+            last_flush = clock()
             made = 0  # updates made in this epoch
             for b in range(iterations):
                 if should_stop is not None and should_stop():
@@ -494,18 +521,18 @@ class Trainer:
                 made += 1
                 if update < plan_.total_updates and (
                     (max_updates is not None and update >= max_updates)
-                    or (time_budget is not None and time.perf_counter() - start >= time_budget)
+                    or (time_budget is not None and clock() - start >= time_budget)
                 ):
                     self.budget_reached = True
                 if metrics:
-                    now = time.perf_counter()
+                    now = clock()
                     chunk.times.append(now - start)
-                    if now - last_flush >= flush_interval_s and b < iterations - 1:
+                    if (now - last_flush >= flush_interval_s or update == 1) and b < iterations - 1:
                         diverged_at = self._flush(chunk, y_epoch, update)
                         if diverged_at is not None:
                             break
                         chunk = _Chunk(first_batch=b + 1)
-                        last_flush = time.perf_counter()
+                        last_flush = clock()
                         if on_chunk is not None:
                             on_chunk(self)
                 if self.budget_reached:
@@ -517,7 +544,7 @@ class Trainer:
                 self.updates_done = diverged_at
             else:
                 self.updates_done = update
-            self.elapsed_s = time.perf_counter() - start
+            self.elapsed_s = clock() - start
             if status == "finished" and metrics and made == iterations:
                 self.epoch_records.append(self._epoch_record(epoch))
             if on_chunk is not None and metrics:
@@ -542,6 +569,7 @@ class Trainer:
     def _flush(self, chunk: _Chunk, y_epoch: torch.Tensor | None, update: int) -> int | None:
         """Read a chunk's metrics back into the log; return the first diverged update, if any."""
         first_update = update - len(chunk.times) + 1  # 1-based
+        self._log.reserve(update)
         sizes = self._log.batch_size[first_update - 1:update]
         if self.static is not None:
             losses, correct = self.static.read(first_update - 1, update)  # (K,) each

@@ -26,9 +26,9 @@ import torch
 from core.maths.config import TrainConfig
 from core.maths.memory import step_memory_estimate
 from core.maths.records import FinderPoint, FinderResult, StopReason
+from core.runtime.slots import RunQueue
 from core.train.datasets import load_dataset
 from core.train.engine import Trainer, record_throughput
-from core.train.runner import RunQueue
 
 PLANNED_UPDATES = 20_000  # updates planned per batch size; the time budget stops far earlier
 

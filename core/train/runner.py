@@ -3,8 +3,9 @@
 Nothing here imports Streamlit. The page keeps a ``TrainingRun`` in its
 session, calls ``heartbeat()`` and ``snapshot()`` on each poll, and
 ``stop()`` on a button; a run whose page stops polling stops itself
-("abandoned"), so a closed tab leaves no thread behind. A process-wide
-``RunQueue`` caps how many runs train at once on the shared server.
+("abandoned"), so a closed tab leaves no thread behind. Runs take turns in the
+server's time-shared training slots (``core.runtime.slots``), and a run that has
+trained for ``$BEL_MAX_RUN_SECONDS`` stops ("capped"), keeping its history.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import os
 import sys
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 
 import torch
@@ -33,10 +33,8 @@ from core.maths.records import (
 )
 from core.runtime import runlog
 from core.runtime.background import HEARTBEAT_TIMEOUT_S, BackgroundRun
+from core.runtime.slots import RunQueue, Ticket, default_queue, max_run_seconds
 from core.train.engine import Trainer
-
-MAX_RUNS_ENV = "BEL_MAX_CONCURRENT_RUNS"
-
 
 # One intra-op thread per run. The models here are too small to gain from more, and each training thread
 # drives its own OpenMP pool: several pools, or a pool sharing cores with the web server, spin against each
@@ -65,88 +63,12 @@ def lower_priority(niceness: int = TRAINING_NICENESS) -> None:
         pass  # not permitted here: training at normal priority still works
 
 
-def max_concurrent_runs(environ: dict[str, str] | None = None, cpu_count: int | None = None) -> int:
-    """Runs allowed to train at once: ``$BEL_MAX_CONCURRENT_RUNS``, else half the cores (at least 1)."""
-    value = (os.environ if environ is None else environ).get(MAX_RUNS_ENV, "").strip()
-    if value:
-        if not value.isdigit() or int(value) < 1:
-            raise ValueError(f"{MAX_RUNS_ENV} must be a whole number of at least 1, got {value!r}.")
-        return int(value)
-    # The other half of the cores stays with the Streamlit server, which renders every student's page.
-    return max(1, (cpu_count or os.cpu_count() or 1) // 2)
-
-
-class RunQueue:
-    """A first-come, first-served limit on how many runs train at once."""
-
-    def __init__(self, max_concurrent: int) -> None:
-        if max_concurrent < 1:
-            raise ValueError(f"At least one run must be allowed to train, got {max_concurrent}.")
-        self.max_concurrent = max_concurrent
-        self._condition = threading.Condition()
-        self._waiting: deque[object] = deque()
-        self._active: set[int] = set()
-
-    def enqueue(self, token: object) -> None:
-        """Take a place in the line now (a run does this when it starts, before preparing its data)."""
-        with self._condition:
-            if token not in self._waiting:
-                self._waiting.append(token)
-
-    def acquire(self, token: object, cancelled: Callable[[], bool], poll_s: float = 0.05) -> bool:
-        """Block until ``token`` may train (True), or until ``cancelled()`` says to give up (False)."""
-        with self._condition:
-            if token not in self._waiting:
-                self._waiting.append(token)
-            try:
-                while not cancelled():
-                    if self._waiting[0] is token and len(self._active) < self.max_concurrent:
-                        self._waiting.popleft()
-                        self._active.add(id(token))
-                        return True
-                    # A timed wait so that cancellation is noticed without anyone notifying.
-                    self._condition.wait(poll_s)
-                return False
-            finally:
-                if token in self._waiting:
-                    self._waiting.remove(token)
-                    self._condition.notify_all()
-
-    def release(self, token: object) -> None:
-        """Give back the slot ``token`` trained in, or its place in the line; harmless if it holds neither."""
-        with self._condition:
-            if token in self._waiting:
-                self._waiting.remove(token)
-            self._active.discard(id(token))
-            self._condition.notify_all()
-
-    def position(self, token: object) -> int | None:
-        """1-based place of ``token`` among the waiting runs, or None when it is not waiting."""
-        with self._condition:
-            for place, waiting in enumerate(self._waiting, start=1):
-                if waiting is token:
-                    return place
-            return None
-
-    def waiting(self, token: object) -> tuple[int, Message] | None:
-        """``token``'s place in the queue and the sentence that says it, or None when it is not waiting."""
-        place = self.position(token)
-        if place is None:
-            return None
-        key = "runner.queue.one" if self.max_concurrent == 1 else "runner.queue.many"
-        return place, message(key, place=place, limit=self.max_concurrent)
-
-    @property
-    def running(self) -> int:
-        """How many runs hold a slot now."""
-        with self._condition:
-            return len(self._active)
-
-
-@functools.cache
-def default_queue() -> RunQueue:
-    """The server-wide queue, created on first use."""
-    return RunQueue(max_concurrent_runs())
+def turn_message(ticket: Ticket) -> Message:
+    """What a run waiting for its first turn is told: how many runs are ahead of it and about how long that takes."""
+    wait = round(max(ticket.wait_s, 0.1), 1)
+    if ticket.ahead == 0:
+        return message("runner.turn.next", wait=wait, sharing=ticket.sharing)
+    return message("runner.turn.ahead", ahead=ticket.ahead, wait=wait, sharing=ticket.sharing)
 
 
 @functools.cache
@@ -180,6 +102,7 @@ class TrainingRun(BackgroundRun[Snapshot]):
         boundary_interval_s: float = 0.5,
         flush_interval_s: float = 0.1,
         final_evaluation: bool = False,
+        max_seconds: float | None = None,
     ) -> None:
         self.config = config
         self.plan = config.validate()  # bad settings fail here, in the caller, with a readable message
@@ -202,20 +125,47 @@ class TrainingRun(BackgroundRun[Snapshot]):
         self._boundary_at = 0.0
         self._boundary_epochs = 0
         self._train_started = 0.0
+        self._max_seconds = max_seconds if max_seconds is not None else max_run_seconds()
+        self._paused_s = 0.0  # time spent waiting between turns since training began, not counted as training
+        self._capped = False
+        self._first_update_logged = False
 
     def _before_start(self) -> None:
         if self._queue is None:
             self._queue = default_queue()
-        self._queue.enqueue(self)  # first come, first served: the place is kept while the data is prepared
         runlog.record("queued", run=id(self), seed=self.config.seed, planned=self.config.update_limit)
 
     def snapshot(self) -> Snapshot:
-        """The latest published state, with the current queue position while waiting."""
+        """The latest published state; while it waits for its first turn, the runs ahead and the wait."""
         snapshot = self._published  # one reference read: the worker swaps whole snapshots, never edits one
-        waiting = self._queue.waiting(self) if snapshot.status == "waiting" and self._queue is not None else None
-        if waiting is not None:
-            return dataclasses.replace(snapshot, queue_position=waiting[0], message=waiting[1])
+        ticket = self._queue.ticket(self) if snapshot.status == "waiting" and self._queue is not None else None
+        if ticket is not None:
+            return dataclasses.replace(snapshot, queue_position=ticket.ahead + 1, message=turn_message(ticket))
         return snapshot
+
+    def training_clock(self) -> float:
+        """Seconds of training so far: the time in this run's turns, not the time it waited between them."""
+        return time.perf_counter() - self._train_started - self._paused_s
+
+    def _between_updates(self) -> bool:
+        """Asked before every update: True to stop (asked to, at the time limit, or stopped while waiting its turn).
+
+        Once its turn has lasted a quantum and another run waits, the run hands its slot on here and waits for
+        its next turn; the wait is not training time, so throughput and time budgets stay the run's own.
+        """
+        if self._stop.is_set():
+            return True
+        if self._max_seconds is not None and self.training_clock() >= self._max_seconds:
+            self._capped = True
+            runlog.record("capped", run=id(self), seed=self.config.seed, seconds=self._max_seconds)
+            return True
+        assert self._queue is not None
+        if not self._queue.turn_over(self):
+            return False
+        paused = time.perf_counter()
+        keeps_going = self._queue.hand_over(self, cancelled=self._cancelled)
+        self._paused_s += time.perf_counter() - paused
+        return not keeps_going
 
     def _work(self) -> None:
         assert self._queue is not None  # set by start()
@@ -228,11 +178,12 @@ class TrainingRun(BackgroundRun[Snapshot]):
             if not self._queue.acquire(self, cancelled=self._cancelled):
                 self._publish(*self._ended(message("runner.stopped_before_start")), trainer)
                 return
-            self._train_started = time.monotonic()
+            self._train_started = time.perf_counter()
             runlog.record("started", run=id(self), seed=self.config.seed)
             self._publish("running", message("runner.training"), trainer)
             result = trainer.train(
-                should_stop=self._stop.is_set, on_chunk=self._on_chunk, flush_interval_s=self._flush_interval_s
+                should_stop=self._between_updates, on_chunk=self._on_chunk, flush_interval_s=self._flush_interval_s,
+                clock=self.training_clock,
             )
             runlog.record("training_returned", run=id(self), seed=self.config.seed, status=result.status,
                           updates=result.updates_done, planned=self.config.update_limit)
@@ -240,7 +191,10 @@ class TrainingRun(BackgroundRun[Snapshot]):
                 self._final = _evaluate(trainer, result.peak_memory_bytes)
             self._queue.release(self)  # before the final boundary: the next run need not wait for it
             self._refresh_boundary(trainer, force=True)
-            if result.status == "stopped":
+            if self._capped:
+                self._publish("capped", message("runner.capped", limit=round(self._max_seconds or 0),
+                                                made=trainer.updates_done, planned=self.plan.total_updates), trainer)
+            elif result.status == "stopped":
                 self._publish(*self._ended(result.message), trainer)
             else:
                 self._publish(result.status, result.message, trainer, diverged_at=result.diverged_at)
@@ -262,6 +216,9 @@ class TrainingRun(BackgroundRun[Snapshot]):
 
     def _on_chunk(self, trainer: Trainer) -> None:
         self._cancelled()  # notices a missing heartbeat; the loop sees the stop event before its next update
+        if not self._first_update_logged and trainer.updates_done:
+            self._first_update_logged = True  # the page can show an update from now on
+            runlog.record("first_update", run=id(self), seed=self.config.seed)
         self._refresh_boundary(trainer, force=len(trainer.epoch_records) != self._boundary_epochs)
         self._publish("running", message("runner.training"), trainer)
 
@@ -282,16 +239,18 @@ class TrainingRun(BackgroundRun[Snapshot]):
             return
         history = trainer.history
         done = len(history)
-        elapsed = time.monotonic() - self._train_started if self._train_started else 0.0
+        elapsed = self.training_clock() if self._train_started else 0.0  # this run's own turns only
         epoch, iteration = trainer.position(done)
         total = self.config.update_limit
         budget = self.config.time_budget_s
+        # The time left is wall time, waits between turns included: what the learner waits for.
+        wall = time.perf_counter() - self._train_started if self._train_started else 0.0
         if not done or elapsed <= 0:
             eta = None
-        elif budget is not None:
-            eta = max(0.0, min(budget - elapsed, elapsed / done * (total - done)))
+        elif budget is not None:  # a time budget counts training time only
+            eta = max(0.0, min((budget - elapsed) * wall / elapsed, wall / done * (total - done)))
         else:
-            eta = elapsed / done * (total - done)
+            eta = wall / done * (total - done)
         self._publish_snapshot(Snapshot(
             status=status,
             message=text,
