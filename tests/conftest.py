@@ -32,13 +32,14 @@ SERVER_ENV = replicas.REPLICA_ENV  # as the README starts the app: two malloc ar
 
 
 @contextlib.contextmanager
-def running_server(log: Path, env: dict[str, str] | None = None) -> Iterator[str]:
-    """Serve app.py with `streamlit run` on a free loopback port (``env`` added to its environment); yields its URL."""
+def running_server(log: Path, env: dict[str, str] | None = None, address: str = "127.0.0.1") -> Iterator[str]:
+    """Serve app.py with `streamlit run` on a free port of ``address`` (``env`` added to its environment); yields its
+    URL on loopback."""
     port = _free_port()
     with log.open("wb") as sink:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true"],
+             "--server.address", address, "--server.headless", "true"],
             cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT, env={**os.environ, **SERVER_ENV, **(env or {})},
         )
         url = f"http://127.0.0.1:{port}"

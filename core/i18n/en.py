@@ -836,8 +836,8 @@ STRINGS: dict[str, str] = {
     "dp.plan_even": "{devices} × {per_rank:,} = {total:,}: DistributedSampler repeats no index.",
     "dp.start": "Start data-parallel run",
     "dp.press_start": "Press Start to launch the worker processes; each rank's draws appear here as it trains.",
-    "dp.starting": "Starting {devices} worker {devices:plural:process|processes} ({backend}): each imports PyTorch "
-    "and joins the process group…",
+    "dp.starting": "Starting {devices} worker {devices:plural:process|processes} ({backend}): each joins the "
+    "process group and builds its copy of the model…",
     "dp.running": "Training on {devices} {devices:plural:rank|ranks}: epoch {epoch} of {epochs}, iteration "
     "{iteration} of {iterations}.",
     "dp.finished": "Finished: every rank made {updates:,} {updates:plural:update|updates} and its worker process has "

@@ -797,8 +797,8 @@ STRINGS: dict[str, str] = {
     "dp.plan_even": "{devices} × {per_rank:,} = {total:,}이므로 DistributedSampler가 한 번 더 넣는 인덱스는 없습니다.",
     "dp.start": "데이터 병렬 학습 시작",
     "dp.press_start": "시작을 누르면 워커 프로세스가 뜨고, 학습하는 동안 각 랭크가 뽑은 샘플이 여기에 나타납니다.",
-    "dp.starting": "워커 프로세스 {devices}개를 시작하는 중({backend}): 각자 PyTorch를 불러오고 프로세스 그룹에 "
-    "합류합니다…",
+    "dp.starting": "워커 프로세스 {devices}개를 시작하는 중({backend}): 각자 프로세스 그룹에 합류하고 모델 사본을 "
+    "만듭니다…",
     "dp.running": "랭크 {devices}개로 학습 중: 에폭 {epochs}번 중 {epoch}번째, 반복 {iterations}번 중 "
     "{iteration}번째.",
     "dp.finished": "완료: 모든 랭크가 업데이트를 {updates:,}번 했고 워커 프로세스는 모두 끝났습니다.",
