@@ -10,7 +10,7 @@ import streamlit as st
 from core.figures.training import X_AXES, XAxis
 from core.maths.catalog import DATASETS
 from core.runtime.slots import RunQueue, default_queue
-from core.train.runner import serve_many_runs
+from core.train.runner import serve_many_runs, warm_up
 from ui.lang import tr
 from ui.widgets import choice
 
@@ -19,6 +19,9 @@ ALERTS: dict[str, Callable[..., Any]] = {
     "failed": st.error, "diverged": st.warning, "abandoned": st.warning, "capped": st.warning, "finished": st.success,
     "stopped": st.success,
 }
+
+
+warm_up()  # every live page imports this module: the first Train on a fresh server then starts at once
 
 
 def class_queue() -> RunQueue:

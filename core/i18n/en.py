@@ -292,6 +292,7 @@ STRINGS: dict[str, str] = {
     "train.press_train": "Press Train to start a run. The charts fill in live, update by update.",
     "train.progress": "epoch {epoch}/{epochs} · iteration {iteration}/{iterations}",
     "train.elapsed": "{time} elapsed",
+    "train.sharing": "taking turns with {others} other {others:plural:run|runs}",
     "train.eta": "about {time} left",
     "train.throughput": "{rate} samples/s",
     "train.status.running": "Training…",

@@ -281,6 +281,7 @@ STRINGS: dict[str, str] = {
     "train.press_train": "학습을 누르면 시작합니다. 업데이트마다 차트가 실시간으로 채워집니다.",
     "train.progress": "에폭 {epoch}/{epochs} · 반복 {iteration}/{iterations}",
     "train.elapsed": "{time} 경과",
+    "train.sharing": "다른 실행 {others}개와 차례로 학습 중",
     "train.eta": "약 {time} 남음",
     "train.throughput": "초당 {rate}개 샘플",
     "train.status.running": "학습 중…",

@@ -165,6 +165,7 @@ class Snapshot:
     diverged_at: int | None
     final: FinalEvaluation | None = None  # set once the run has ended, when the run was asked for it
     device_choice: Message | None = None  # why device="auto" picked this device (said only when there was a choice)
+    sharing: int = 1  # runs taking turns in the server's training slots when this was published (1: alone)
 
     @property
     def done(self) -> bool:

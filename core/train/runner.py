@@ -72,6 +72,23 @@ def turn_message(ticket: Ticket) -> Message:
 
 
 @functools.cache
+def warm_up() -> threading.Thread:
+    """Import what a run's first optimizer imports (torch._dynamo, seconds of CPU), once, in a niced background thread.
+
+    A page that can train calls this when it loads, so the first Train on a fresh server does not spend its first
+    seconds "preparing" while a student watches.
+    """
+
+    def _import() -> None:
+        lower_priority()
+        import torch._dynamo  # noqa: F401 - the import is the point
+
+    thread = threading.Thread(target=_import, name="torch-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+@functools.cache
 def serve_many_runs() -> None:
     """Set this process up to serve a class: one torch thread per run and a short GIL switch interval (once).
 
@@ -274,6 +291,7 @@ class TrainingRun(BackgroundRun[Snapshot]):
             diverged_at=diverged_at,
             final=self._final,
             device_choice=trainer.device_choice,
+            sharing=self._queue.sharing if self._queue is not None else 1,
         ))
 
 
