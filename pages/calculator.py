@@ -280,7 +280,7 @@ def main() -> None:
         p = settings.plan()
     except SettingsError as error:
         with results_col:
-            st.error(tr("calc.invalid", message=error.message(current_lang())))
+            st.error(tr("calc.invalid", message=error.as_message()))
         return
     with results_col, st.container(key=RESULTS_KEY):
         results_ui(p)

@@ -13,7 +13,7 @@ require_app_shell()  # before the heavy imports: see ui/shell.py
 
 from core.figures.compare import noise_figure
 from core.figures.training import LIVE_POINTS, XAxis, epoch_curves, loss_figure, monitoring_figure, update_curves
-from core.i18n import fmt_duration, fmt_float, fmt_int
+from core.i18n import error_message, fmt_duration, fmt_float, fmt_int
 from core.maths.batching import split_sizes
 from core.maths.catalog import DATASETS
 from core.maths.config import TrainConfig
@@ -35,7 +35,7 @@ from core.views.compare import (
 from core.views.compare_results import RunSummary, summarise, verdicts
 from core.views.training import LEARNING_RATES
 from ui.data import preloaded
-from ui.lang import current_lang, error_text, say, tr
+from ui.lang import current_lang, say, tr
 from ui.live import (
     chart_controls,
     class_queue,
@@ -126,7 +126,7 @@ def plan_ui(config: CompareConfig) -> bool:
     try:
         plans = config.validate()
     except ValueError as error:
-        message = error_text(error)
+        message = error_message(error)
         st.error(tr("compare.invalid", message=message))
         return False
     st.markdown(f"**{tr('compare.plan')}**")
@@ -208,8 +208,11 @@ def _progress_ui(snapshot: CompareSnapshot) -> None:
 def _status_ui(snapshot: CompareSnapshot) -> None:
     status = snapshot.status
     batch = snapshot.configs[snapshot.current].batch_size
-    status_alert(status, tr(f"compare.status.{status}", batch=batch, index=snapshot.current + 1,
-                            count=len(snapshot.configs), message=say(snapshot.message)))
+    text = tr(f"compare.status.{status}", batch=batch, index=snapshot.current + 1, count=len(snapshot.configs),
+              message=say(snapshot.message))
+    if status == "stopped" and snapshot.message is not None:
+        text += " " + say(snapshot.message)  # why, when the run did not stop on a click (the server's time limit)
+    status_alert(status, text)
 
 
 def charts_ui(snapshot: CompareSnapshot, view: tuple[XAxis, float, bool], live: bool) -> None:

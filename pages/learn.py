@@ -9,7 +9,7 @@ from ui.shell import require_app_shell
 require_app_shell()  # before the heavy imports: see ui/shell.py
 
 from core.figures.batches import conveyor_figure, timeline_figure
-from core.i18n import fmt_int
+from core.i18n import error_message, fmt_int
 from core.maths.batching import BatchPlan, plan, recommend_batch_size
 from core.maths.lr import scale_lr, warmup_updates
 from core.views.learning_rate import settings_to_query
@@ -35,7 +35,7 @@ from core.views.lesson import (
     question,
     training_query,
 )
-from ui.lang import current_lang, tr
+from ui.lang import current_lang, say, tr
 from ui.widgets import choice
 
 
@@ -185,7 +185,7 @@ def code_ui() -> None:
         try:
             code = keras_code(settings, lang)
         except ValueError as error:
-            st.warning(str(error))
+            st.warning(say(error_message(error)))
         else:
             _code_counts(framework_plan(settings, "keras"))
             st.code(code, language="python")

@@ -37,7 +37,7 @@ from core.maths.lr import (
     warmup_updates,
 )
 from core.views.learning_rate import PARAMS, settings_from_query, settings_to_query
-from ui.lang import current_lang, tr
+from ui.lang import current_lang, say, tr
 from ui.present import control
 from ui.urlstate import keep_settings, restore_settings, url_problems_ui
 from ui.widgets import choice, log_number
@@ -118,7 +118,7 @@ def adam_ui(base_lr: float, base_batch: int, batch: int) -> None:
     try:
         scaled = adam_sqrt_scaling(base_lr, batch, base_batch, beta1=float(beta1), beta2=float(beta2), eps=float(eps))
     except ScheduleError as error:
-        st.error(error.message(current_lang()))
+        st.error(say(error.as_message()))
         return
     results = st.columns(4)
     results[0].metric(tr("lr.adam.lr"), fmt_lr(scaled.lr))
@@ -202,7 +202,7 @@ def main() -> None:
     try:
         p = settings.validate()
     except SettingsError as error:
-        st.error(tr("lr.invalid", message=error.message(current_lang())))
+        st.error(tr("lr.invalid", message=error.as_message()))
         return
     warmup_results_ui(settings, p)
     st.caption(tr("lr.share"))

@@ -19,7 +19,7 @@ from core.figures.training import (
     monitoring_figure,
     update_curves,
 )
-from core.i18n import fmt_duration, fmt_float, fmt_int
+from core.i18n import error_message, fmt_duration, fmt_float, fmt_int
 from core.maths.batching import FRAMEWORKS
 from core.maths.catalog import ACTIVATIONS, DATASETS, DEVICES, MODELS, OPTIMIZERS
 from core.maths.config import TrainConfig
@@ -46,7 +46,7 @@ from core.views.training import (
 )
 from ui.data import cached_dataset, preloaded
 from ui.finder import finder_ui
-from ui.lang import current_lang, error_text, say, tr
+from ui.lang import current_lang, say, tr
 from ui.live import (
     chart_controls,
     class_queue,
@@ -186,7 +186,7 @@ def plan_ui(config: TrainConfig) -> bool:
     try:
         p = config.validate()
     except ValueError as error:
-        message = error_text(error)
+        message = error_message(error)
         st.error(tr("train.invalid", message=message))
         return False
     headline = st.columns(2)
@@ -248,9 +248,11 @@ def controls_ui(config: TrainConfig, can_train: bool) -> object:
 
 def _status_ui(snapshot: Snapshot) -> None:
     status = snapshot.status
-    text = tr(f"train.status.{status}", update=snapshot.diverged_at or 0, place=snapshot.queue_position or 0)
-    # A failure's own message names the cause ("Training failed: …"); the other statuses explain themselves.
-    status_alert(status, say(snapshot.message) if status == "failed" else text)
+    # Waiting (preparing, or the runs ahead of its first turn), a failure and the time limit are said in the run's
+    # own words; the other statuses explain themselves.
+    own_words = status in ("waiting", "failed", "capped")
+    status_alert(status, say(snapshot.message) if own_words else tr(f"train.status.{status}",
+                                                                     update=snapshot.diverged_at or 0))
     if snapshot.device_message:
         st.warning(say(snapshot.device_message))
     if snapshot.device_choice:
@@ -265,6 +267,8 @@ def _progress_ui(snapshot: Snapshot) -> None:
     parts.append(tr("train.elapsed", time=fmt_duration(p.elapsed_s, lang)))
     if p.eta_s is not None and not snapshot.done:
         parts.append(tr("train.eta", time=fmt_duration(p.eta_s, lang)))
+    if snapshot.sharing > 1 and not snapshot.done:  # why the time left is longer than the run's own speed says
+        parts.append(tr("train.sharing", others=snapshot.sharing - 1))
     if p.samples_per_s:
         parts.append(tr("train.throughput", rate=fmt_float(p.samples_per_s, 0)))
     if snapshot.device:

@@ -63,6 +63,38 @@ def test_pages_contain_no_literal_user_facing_text(path):
     assert offenders == []
 
 
+# Streamlit calls that render their text as Markdown (and the pages' own wrapper of st.info/st.warning/...).
+MARKDOWN_CALLS = {"title", "header", "subheader", "markdown", "caption", "write", "warning", "info", "error",
+                  "success", "toast", "progress", "status_alert"}
+
+
+def _unescaped_text(node: ast.AST) -> list[ast.AST]:
+    """Calls in ``node`` that make text no one escaped: str(), repr(), t(), .message(), .text(); tr() and say()
+    escape what they are given, so their arguments are not searched."""
+    if isinstance(node, ast.Call):
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        if name in ("tr", "say"):
+            return []
+        if name in ("str", "repr", "t", "message", "text"):
+            return [node]
+    return [found for child in ast.iter_child_nodes(node) for found in _unescaped_text(child)]
+
+
+@pytest.mark.parametrize("path", UI_FILES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_text_from_outside_reaches_markdown_only_through_tr_or_say(path):
+    source = path.read_text()
+    offenders = []
+    for node in ast.walk(ast.parse(source)):
+        name = node.func.attr if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) else (
+            getattr(node.func, "id", "") if isinstance(node, ast.Call) else "")
+        if name in MARKDOWN_CALLS:
+            assert isinstance(node, ast.Call)
+            for argument in [*node.args, *(kw.value for kw in node.keywords if kw.arg in {"body", "text", "help"})]:
+                offenders += [f"line {found.lineno}: {ast.get_source_segment(source, found)}"
+                              for found in _unescaped_text(argument)]
+    assert offenders == []
+
+
 @pytest.mark.parametrize(
     ("requested", "locale", "expected"),
     [("ko", "en-US", "ko"), ("EN", "ko-KR", "en"), (None, "ko-KR", "ko"), ("fr", "ko_KR", "ko"), (None, "de-DE", "en"),
@@ -199,3 +231,13 @@ def test_korean_particles_follow_the_sound_of_the_word_before(text, particle, ex
 def test_korean_refusal_reads_with_the_right_particle_for_the_number():
     assert t("rec.inside", "ko", batch=50, low=32, high=256).startswith("배치 사이즈 50은 ")
     assert t("rec.inside", "ko", batch=32, low=32, high=256).startswith("배치 사이즈 32는 ")
+
+
+def test_a_crafted_link_shows_its_language_and_values_escaped():
+    from core.i18n import t_markdown
+    from tests.pages import open_page
+
+    payload = "x` **[Log in](https://evil.example/login)** ![t](https://evil.example/t.png) `"
+    at = open_page(lang=payload, n=payload)
+    assert t_markdown("lang.unknown", "en", requested=payload[:20]) in [info.value for info in at.info]
+    assert any(f"`` n={payload} ``" in warning.value for warning in at.warning)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from core.figures.finder import throughput_figure
-from core.i18n import fmt_float
+from core.i18n import error_message, fmt_float
 from core.maths.config import TrainConfig
 from core.maths.records import FinderPoint, FinderResult
 from core.train.engine import resolve_device
 from core.train.finder import find_batch_size
-from ui.lang import current_lang, error_text, tr
+from ui.lang import current_lang, tr
 from ui.live import class_queue
 from ui.runs import THROUGHPUT_KEY
 
@@ -63,7 +63,7 @@ def finder_ui(config: TrainConfig) -> FinderResult | None:
     try:
         train_samples = config.validate().train_samples
     except ValueError as error:
-        message = error_text(error)
+        message = error_message(error)
         st.error(tr("finder.invalid", message=message))
         return None
     device, _ = resolve_device(config.device)

@@ -2,6 +2,8 @@
 
 >>> t("metric.total_updates", "en")
 'Total updates'
+
+Text shown as Markdown comes from ``t_markdown``, which escapes every value that is not ours (see ``markdown``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from core.i18n import en, ko
+from core.i18n.markdown import Markdown, resolve_verbatim, verbatim
 
 Lang = Literal["en", "ko"]
 LANGS: tuple[Lang, ...] = ("en", "ko")
@@ -27,12 +30,34 @@ def t(key: str, lang: str = DEFAULT_LANG, /, **values: object) -> str:
     return _FORMATTER.format(text, **values)
 
 
+def t_markdown(key: str, lang: str = DEFAULT_LANG, /, **values: object) -> Markdown:
+    """``t`` for text shown as Markdown: each value from outside is escaped once, by ``escape_markdown``.
+
+    Ours are kept: numbers, ``Markdown`` (an earlier ``t_markdown``) and a ``Message``, rendered here the same way
+    (its table text kept, its own values escaped). Any other value (a str, an exception's text) is from outside.
+
+    >>> t_markdown("param.malformed", "en", name="n", raw="x` [log in](https://evil.example)", used=1000)
+    "The link's ``n=x` [log in](https://evil.example)`` is not a valid value, so 1000 is used instead."
+    >>> t_markdown("runner.failed", "en", error=message("error.exception", type="OSError", text="<img src=x>"))
+    'Training failed: OSError: `<img src=x>`'
+    """
+    table = TABLES.get(lang, TABLES[DEFAULT_LANG])  # type: ignore[call-overload]
+    text: str = table[key]
+    ours = {name: value.markdown(lang) if isinstance(value, Message) else value for name, value in values.items()}
+    return resolve_verbatim(_MARKDOWN_FORMATTER.format(text, **ours))
+
+
 class _Formatter(string.Formatter):
     """``str.format`` plus English plurals and Korean particles.
 
     ``{n:plural:update|updates}`` is "update" when n is 1, else "updates"; ``{batch:,@은}`` is the value followed
     by 은 or 는, whichever its last sound takes ("50은", "32는"), and likewise 이/가, 을/를, 과/와, 으로/로.
+    With ``markdown``, a value from outside (not a number, not ``Markdown``) is marked for ``resolve_verbatim``.
     """
+
+    def __init__(self, markdown: bool = False) -> None:
+        super().__init__()
+        self.markdown = markdown
 
     def format_field(self, value: object, format_spec: str) -> str:
         if format_spec.startswith("plural:"):
@@ -40,7 +65,8 @@ class _Formatter(string.Formatter):
             return one if _is_one(value) else other
         spec, at, particle = format_spec.partition("@")
         text: str = super().format_field(value, spec)
-        return text + korean_particle(text, particle) if at else text
+        shown = verbatim(text) if self.markdown and not isinstance(value, (Markdown, int, float)) else text
+        return shown + korean_particle(text, particle) if at else shown
 
 
 def _is_one(value: object) -> bool:
@@ -51,6 +77,7 @@ def _is_one(value: object) -> bool:
 
 
 _FORMATTER = _Formatter()
+_MARKDOWN_FORMATTER = _Formatter(markdown=True)
 
 # (after a final consonant, after a vowel) for each particle, found by either form.
 _PARTICLES = {form: pair for pair in (("은", "는"), ("이", "가"), ("을", "를"), ("과", "와"), ("으로", "로"))
@@ -113,6 +140,10 @@ class Message:
     def text(self, lang: str = DEFAULT_LANG) -> str:
         """The sentence in ``lang``."""
         return t(self.key, lang, **{name: render(value, lang) for name, value in self.values.items()})
+
+    def markdown(self, lang: str = DEFAULT_LANG) -> Markdown:
+        """The sentence in ``lang`` as Markdown, its values from outside escaped (``t_markdown``)."""
+        return t_markdown(self.key, lang, **self.values)
 
     def __str__(self) -> str:
         return self.text(DEFAULT_LANG)

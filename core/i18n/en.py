@@ -105,12 +105,13 @@ STRINGS: dict[str, str] = {
     "runner.stopped_before_start": "Stopped before training began.",
     "runner.abandoned": "Stopped because the page stopped asking for updates for {seconds:g} s (tab closed?).",
     "runner.failed": "Training failed: {error}",
-    "runner.turn.ahead": "Waiting for a first turn: {ahead} {ahead:plural:run|runs} ahead, about {wait:g} s. The "
-    "{sharing} runs on this server take turns, so every run keeps moving.",
+    "runner.turn.ahead": "Waiting for a first turn: {ahead} {ahead:plural:run|runs} ahead, about {wait:g} s. Runs on "
+    "this server take turns ({sharing} now), so every run keeps moving.",
     "runner.turn.next": "Starting: this run's first turn comes next, in about {wait:g} s ({sharing} "
     "{sharing:plural:run shares|runs share} this server's training time).",
     "runner.capped": "Stopped at this server's time limit for a run ({limit:,} s of training), after {made:,} of "
-    "{planned:,} updates. The history so far is kept; a teacher can change the limit with BEL_MAX_RUN_SECONDS.",
+    "{planned:,} {planned:plural:update|updates}. The history so far is kept; a teacher can change the limit with "
+    "BEL_MAX_RUN_SECONDS.",
     "dp.capped": "Stopped at this server's time limit for a run ({limit:,} s). The draws so far are kept; a teacher "
     "can change the limit with BEL_MAX_RUN_SECONDS.",
     # URL parameters that could not be used

@@ -104,8 +104,9 @@ STRINGS: dict[str, str] = {
     "차례로 돌아가며 학습하므로 모든 실행이 계속 진행됩니다.",
     "runner.turn.next": "곧 시작합니다: 이 실행의 첫 차례가 다음이며 약 {wait:g}초 뒤입니다(실행 {sharing}개가 이 "
     "서버의 학습 시간을 나눠 씁니다).",
-    "runner.capped": "이 서버의 실행당 시간 제한(학습 {limit:,}초)에 도달해 업데이트 {planned:,}회 중 {made:,}회를 마치고 "
-    "중지했습니다. 지금까지의 기록은 남아 있습니다. 교사는 BEL_MAX_RUN_SECONDS로 제한을 바꿀 수 있습니다.",
+    "runner.capped": "이 서버의 실행당 시간 제한(학습 {limit:,}초)에 도달해 업데이트 {planned:,}회 중 "
+    "{made:,}회를 마치고 중지했습니다. 지금까지의 기록은 남아 있습니다. 교사는 BEL_MAX_RUN_SECONDS로 제한을 "
+    "바꿀 수 있습니다.",
     "dp.capped": "이 서버의 실행당 시간 제한({limit:,}초)에 도달해 중지했습니다. 지금까지 뽑은 기록은 남아 있습니다. "
     "교사는 BEL_MAX_RUN_SECONDS로 제한을 바꿀 수 있습니다.",
     # URL parameters that could not be used
