@@ -89,10 +89,21 @@ def choice(
     widget_key = f"{key}__{current_lang()}"
     state = st.session_state
     value = state.get(key)
-    if _is_option(value, options) and state.get(widget_key, _UNSET) != value:
-        state[widget_key] = value  # before the widget exists in this run: allowed, and wins over its old state
+    if _is_option(value, options):
+        # Before the widget exists in this run: allowed, and wins over its old state. On every run, so the browser
+        # is always sent the value: a widget coming back with the page's language may hold a value that a late
+        # request (see _changed) put back on the server only, and is otherwise drawn at its first option.
+        state[widget_key] = value
 
     def _changed() -> None:
+        # A click is a new value on the widget of the page's language. The browser resends every widget it
+        # still shows with each request, and a request sent before it drew the page in a new language (the
+        # switch's own rerun, a live view's timed fragment rerun) can arrive after the server did: Streamlit
+        # dropped the old language's widget state then, so takes the resent, unchanged value for a change.
+        # Acting on it reset the data set's size mid-run (on_change -> dataset_changed) and could restore a
+        # value from before the switch.
+        if widget_key != f"{key}__{current_lang()}" or state[widget_key] == state.get(key):
+            return
         state[key] = state[widget_key]
         if on_change is not None:
             on_change()
@@ -100,9 +111,6 @@ def choice(
     chosen = widget(label, options, key=widget_key, format_func=format_func, on_change=_changed, **kwargs)
     state[key] = chosen
     return cast(Option, chosen)  # one of ``options`` (a segmented control with nothing chosen: None)
-
-
-_UNSET = object()
 
 
 def _is_option(value: object, options: Sequence[Any]) -> bool:
