@@ -9,11 +9,12 @@ from ui.shell import require_app_shell
 require_app_shell()  # before anything else runs: see ui/shell.py
 
 from core.i18n import t
-from core.runtime import runlog
+from core.runtime import runlog, shutdown
 from ui.lang import init_lang, language_switch, tr
 from ui.present import apply_presenter_style, presenting
 from ui.runs import sidebar_run_status, tab_notice_ui
 
+shutdown.stop_runs_at_exit()  # once per process: a stopping server ends its runs before the interpreter does
 st.set_page_config(
     page_title=t("app.title"),
     page_icon=":material/calculate:",

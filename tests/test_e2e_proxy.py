@@ -20,6 +20,9 @@ RUN = "/training?dataset=moons&n=400&batch_size=32&epochs=3&val_split=0.2&lang=e
 UPDATES = 30
 FINISHED = "Finished: every planned update was made."
 FRESH = "Press Train to start a run."
+TRAINING = "Training…"
+LIVE_RUN = "/training?dataset=moons&n=20000&batch_size=1&epochs=10&val_split=0&lang=en"  # minutes: live when stopped
+LOST = "This page's earlier runs could not be found"  # its runs were in a process that has stopped
 EARLIER_RUN = "#1 · B=32"  # the past-run pill once a second run has started
 MIN_SESSIONS, MAX_SESSIONS = 4, 8  # browsers open until two replicas have one, within these bounds
 WAIT_MS = 60_000
@@ -161,15 +164,28 @@ def test_each_browser_keeps_its_replica_and_a_stopped_replica_moves_only_its_own
             assert any(row.uri == "/_stcore/stream" for row in mine)  # the first page's websocket, closed by reload
             assert any(row.uri.startswith("/media/") for row in mine)
 
-        # One replica stops: its browsers move on to a live one (a fresh tab there), the others notice nothing.
+        # One replica stops: its browsers move on to a live one (a fresh tab there, which says what happened), the
+        # others notice nothing.
         victim = sessions[0].port
         moved = [s for s in sessions if s.port == victim]
         kept = [s for s in sessions if s.port != victim]
+        # One of its browsers also watches a live run there: the page polls, so it reconnects and reruns at once.
+        live = moved[0].context.new_page()
+        live.on("pageerror", lambda error: moved[0].errors.append(str(error)))
+        live.goto(rehearsal.url + LIVE_RUN)
+        press_train(live)
+        live.get_by_text(TRAINING).wait_for(timeout=WAIT_MS)
         stopping = time.monotonic()
         replicas.stop([rehearsal.replicas[victim]])
         gone, gone_wall = time.monotonic(), time.time()  # requests from here on cannot reach it
         stop_s = gone - stopping
-        served_again_s = []  # the first reload starts as soon as the replica is gone
+        assert rehearsal.replicas[victim].returncode == 0  # stopped cleanly (SIGTERM) mid-run, not aborted
+        assert "terminate called" not in (rehearsal.folder / f"replica-{victim}.log").read_text(encoding="utf-8")
+        live.get_by_text(LOST).wait_for(timeout=WAIT_MS)  # said on the page, not a silently empty tab
+        live.get_by_text(FRESH).wait_for(timeout=WAIT_MS)
+        reconnected_s = time.monotonic() - gone
+        live.close()
+        served_again_s = []
         for session in moved:
             reloading = time.monotonic()
             session.page.reload()
@@ -198,7 +214,8 @@ def test_each_browser_keeps_its_replica_and_a_stopped_replica_moves_only_its_own
             assert session.errors == []
         per_replica = {port: sum(s.port == port for s in sessions) for port in rehearsal.replicas}
         print(f"\nbrowsers per replica {sorted(per_replica.values(), reverse=True)}; replica {victim} stopped in "
-              f"{stop_s:.1f} s; its {len(moved)} browser(s) reloaded onto "
+              f"{stop_s:.1f} s (its live page said so {reconnected_s:.1f} s later); its {len(moved)} browser(s) "
+              "reloaded onto "
               f"{sorted({row.port for row in after_stop if row.route in {s.route for s in moved}})} in "
               f"{', '.join(f'{s:.1f}' for s in served_again_s)} s")
     finally:

@@ -1,11 +1,17 @@
-"""A tab's runs found again by token: unguessable, forgotten only when its page has closed and nothing runs."""
+"""A tab's runs found again by token: unguessable, bound to their browser, compared in constant time, forgotten
+only when its page has closed and nothing runs."""
 
 from __future__ import annotations
 
+import hmac
+import secrets
 import threading
 from dataclasses import dataclass
 
-from core.runtime.tabs import TOKEN_BYTES, Tab, TabRegistry
+import pytest
+
+from core.runtime import tabs
+from core.runtime.tabs import TOKEN_BYTES, Tab, TabRegistry, is_browser_secret, new_browser_secret
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,67 @@ def test_tokens_are_long_random_and_distinct() -> None:
     tokens = {registry.create().token for _ in range(200)}
     assert len(tokens) == 200
     assert all(len(token) >= 4 * TOKEN_BYTES // 3 for token in tokens)  # 128 bits, URL-safe base64
+
+
+def test_a_tab_opens_again_only_in_the_browser_that_made_it() -> None:
+    registry = TabRegistry(sweep_every_s=None)
+    mine, other = new_browser_secret(), new_browser_secret()
+    tab = registry.create("a", browser=mine)
+    assert registry.lookup(tab.token, mine) == ("mine", tab)  # a reload: same URL, same cookie
+    assert registry.lookup(tab.token, other) == ("other_browser", None)  # the copied URL in another browser
+    assert registry.lookup(tab.token, None) == ("other_browser", None)  # a browser without the cookie
+    assert registry.lookup(tab.token, mine[:-1] + ("A" if mine[-1] != "A" else "B")) == ("other_browser", None)
+
+
+def test_a_tab_made_without_a_browser_secret_opens_in_no_browser() -> None:
+    registry = TabRegistry(sweep_every_s=None)
+    tab = registry.create("a")
+    assert not tab.belongs_to(None) and not tab.belongs_to("") and not tab.belongs_to(new_browser_secret())
+    assert registry.lookup(tab.token, new_browser_secret()) == ("other_browser", None)
+
+
+def test_the_tab_keeps_a_hash_of_the_browser_secret_never_the_secret() -> None:
+    secret = new_browser_secret()
+    tab = TabRegistry(sweep_every_s=None).create(browser=secret)
+    assert secret not in repr(tab) and secret.encode() not in tab.browser and len(tab.browser) == 32
+
+
+@pytest.mark.parametrize(("token", "found"), [
+    (secrets.token_urlsafe(TOKEN_BYTES), "unknown"),  # a server that restarted, a replica gone, a tab forgotten
+    (None, "none"),
+    ("", "none"),
+    ("not-a-token", "none"),
+    (secrets.token_urlsafe(TOKEN_BYTES) + "x", "none"),
+    ("é" * 22, "none"),
+], ids=["well-formed", "missing", "empty", "short", "long", "not-ascii"])
+def test_lookup_tells_a_token_this_process_never_held_from_no_token(token: str | None, found: str) -> None:
+    assert TabRegistry(sweep_every_s=None).lookup(token, new_browser_secret()) == (found, None)
+
+
+def test_tokens_and_secrets_are_compared_in_constant_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    compared: list[tuple[bytes, bytes]] = []
+    original = hmac.compare_digest
+
+    def compare_digest(a: bytes, b: bytes) -> bool:
+        compared.append((a, b))
+        return original(a, b)
+
+    monkeypatch.setattr(tabs.hmac, "compare_digest", compare_digest)
+    registry = TabRegistry(sweep_every_s=None)
+    secret = new_browser_secret()
+    tab = registry.create(browser=secret)
+    assert registry.lookup(tab.token, secret) == ("mine", tab)
+    assert len(compared) == 2  # the token, then the browser's secret: both by hmac.compare_digest
+    assert all(isinstance(a, bytes) and isinstance(b, bytes) for a, b in compared)
+
+
+def test_browser_secrets_are_long_random_and_recognised() -> None:
+    made = {new_browser_secret() for _ in range(200)}
+    assert len(made) == 200 and all(is_browser_secret(secret) for secret in made)
+    assert all(len(secret) >= 4 * tabs.BROWSER_SECRET_BYTES // 3 for secret in made)  # 256 bits
+    some = next(iter(made))
+    assert not is_browser_secret(None) and not is_browser_secret(some[:-1]) and not is_browser_secret(some + "a")
+    assert not is_browser_secret(some[:-1] + ";")
 
 
 class _Clock:

@@ -1,12 +1,16 @@
 """This tab's runs: found again after a reload, kept alive on every page, drawn live at a pace the browser keeps.
 
-Each browser tab owns a ``core.runtime.tabs.Tab`` registered under a random token kept in the URL (``tab=``). A
-reload starts a new Streamlit session with the same URL, which re-attaches to the tab's runs; a link
-whose tab is still open elsewhere does not (that tab keeps its runs, the new one starts its own).
+Each browser tab owns a ``core.runtime.tabs.Tab`` registered under a random token kept in the URL (``tab=``) and
+bound to its browser by a secret cookie (``bel_browser``). A reload starts a new Streamlit session with the same
+URL and cookie, which re-attaches to the tab's runs; a link whose tab is still open elsewhere does not (that tab
+keeps its runs, the new one starts its own), nor does the link in any other browser. A token this server process
+does not know (it restarted, or the tab was forgotten) is said so on the page.
 """
 
 from __future__ import annotations
 
+import json
+import string
 import time
 from collections.abc import Callable, Collection, Hashable
 from dataclasses import dataclass
@@ -16,13 +20,28 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from core.runtime import heap
-from core.runtime.tabs import Tab, TabRegistry
+from core.runtime.tabs import BROWSER_SECRET, Tab, TabRegistry, is_browser_secret, new_browser_secret
 from ui.lang import tr
 
 T = TypeVar("T")
 TAB_PARAM = "tab"  # URL parameter carrying this tab's token
 _TAB_KEY = "tab_runs"
 _NOTICE_KEY = "tab_notice"
+_LOST_KEY = "tab_lost"  # session state: True while a tab whose earlier runs could not be found has nothing yet
+_SECRET_KEY = "browser_secret"  # session state: the secret made for a browser that came without one
+BROWSER_COOKIE = "bel_browser"  # the browser's secret: a tab opens again only in the browser that made it
+BROWSER_COOKIE_MAX_AGE_S = 400 * 24 * 3600  # as long as browsers keep a cookie (Chrome caps it at 400 days)
+# Streamlit reads cookies (st.context.cookies, as sent when the page connected) but cannot set one: a script in
+# the page sets it, unless this browser already holds a secret (another of its tabs set it first).
+_SET_COOKIE = string.Template("""<script>
+(() => {
+  const name = $name;
+  const kept = document.cookie.split("; ").find((cookie) => cookie.startsWith(name + "="));
+  if (kept && new RegExp($shape).test(kept.slice(name.length + 1))) return;
+  document.cookie = name + "=" + $secret + "; Path=/; Max-Age=$max_age; SameSite=Strict"
+    + (location.protocol === "https:" ? "; Secure" : "");
+})();
+</script>""")
 THROUGHPUT_KEY = "measured_throughput"  # best samples/s from the batch-size finder, read by the calculator
 HEARTBEAT_S = 5.0  # from pages without a live view; well inside HEARTBEAT_TIMEOUT_S (core.runtime.background)
 POLL_S = 0.24  # the live view's progress text redraws this often; its charts at their own pace (paced)
@@ -71,22 +90,38 @@ def _owner_gone(tab: Tab, me: str | None) -> bool:
     return True
 
 
+def _browser_secret() -> str:
+    """This browser's secret: from its cookie, else the one made for this session (``browser_cookie_ui`` sets it)."""
+    sent = st.context.cookies.get(BROWSER_COOKIE)
+    if is_browser_secret(sent):
+        return sent
+    if _SECRET_KEY not in st.session_state:
+        st.session_state[_SECRET_KEY] = new_browser_secret()
+    return st.session_state[_SECRET_KEY]  # type: ignore[no-any-return]
+
+
 def current_tab() -> Tab:
-    """This tab's runs: attached once per session (from the URL's token after a reload), token kept in the URL."""
+    """This tab's runs: attached once per session (from the URL's token after a reload, in the browser that made
+    the tab), token kept in the URL."""
     state = st.session_state
     registry = tab_registry()
     me = _session_id()
     tab: Tab | None = state.get(_TAB_KEY)
     if tab is None:
-        found = registry.find(st.query_params.get(TAB_PARAM))
-        if found is not None and _owner_gone(found, me):
-            tab = found
-            if found.running() or found.past:
+        browser = _browser_secret()
+        found, mine = registry.lookup(st.query_params.get(TAB_PARAM), browser)
+        if mine is not None and _owner_gone(mine, me):
+            tab = mine
+            if mine.running() or mine.past:
                 state[_NOTICE_KEY] = "tab.reattached"
         else:
-            if found is not None:
-                state[_NOTICE_KEY] = "tab.foreign"
-            tab = registry.create(me)
+            if found == "mine":
+                state[_NOTICE_KEY] = "tab.foreign"  # its tab is still open in this browser
+            elif found == "other_browser":
+                state[_NOTICE_KEY] = "tab.other_browser"
+            elif found == "unknown":
+                state[_LOST_KEY] = True
+            tab = registry.create(me, browser=browser)
         state[_TAB_KEY] = tab
     registry.claim(tab, me or "")
     if st.query_params.get(TAB_PARAM) != tab.token:
@@ -100,10 +135,27 @@ def keepalive_for(tab: Tab) -> Callable[[], bool]:
 
 
 def tab_notice_ui() -> None:
-    """Say once that a reload found this tab's runs again, or that a copied link's runs stayed with their tab."""
+    """Say once that a reload found this tab's runs again, or that a copied link's runs stayed with their tab; say
+    until this tab has a run that its earlier runs could not be found; give a new browser its secret."""
     key = st.session_state.pop(_NOTICE_KEY, None)
     if key is not None:
         st.toast(tr(key), icon=":material/sync:" if key == "tab.reattached" else ":material/info:")
+    if st.session_state.get(_LOST_KEY):
+        tab = current_tab()
+        if any(run is not None for run in (tab.training, tab.comparison, tab.data_parallel)) or tab.past:
+            del st.session_state[_LOST_KEY]
+        else:
+            st.warning(tr("tab.lost"), icon=":material/cloud_off:")
+    browser_cookie_ui()
+
+
+def browser_cookie_ui() -> None:
+    """Set the secret cookie in a browser that connected without one, at the end of the sidebar (draws nothing)."""
+    if is_browser_secret(st.context.cookies.get(BROWSER_COOKIE)):
+        return
+    script = _SET_COOKIE.substitute(name=json.dumps(BROWSER_COOKIE), shape=json.dumps(f"^{BROWSER_SECRET.pattern}$"),
+                                    secret=json.dumps(_browser_secret()), max_age=BROWSER_COOKIE_MAX_AGE_S)
+    st.sidebar.html(script, unsafe_allow_javascript=True)
 
 
 def _active(run: Any) -> Any:
