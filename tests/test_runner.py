@@ -281,7 +281,8 @@ def test_bad_concurrent_run_limit_is_explained(value: str) -> None:
 # ---- every sentence a run publishes, in both languages -----------------------------------------------------
 
 TECHNICAL_WORDS = {"CUDA", "GPU", "CPU", "MPS", "Apple", "NaN", "MNIST", "MB", "PyTorch", "BEL_MAX_RUN_SECONDS"}
-SAMPLE_VALUES = {"place": 2, "limit": 3, "seconds": 20.0, "done": "1.5", "total": "11.1", "ahead": 2, "wait": 0.3, "made": 1_234, "planned": 200_000,
+SAMPLE_VALUES = {"place": 2, "limit": 3, "seconds": 20.0, "done": "1.5", "total": "11.1", "ahead": 2, "wait": 0.3,
+                 "made": 1_234, "planned": 200_000,
                  "sharing": 5}
 
 

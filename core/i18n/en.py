@@ -112,8 +112,8 @@ STRINGS: dict[str, str] = {
     "runner.capped": "Stopped at this server's time limit for a run ({limit:,} s of training), after {made:,} of "
     "{planned:,} {planned:plural:update|updates}. The history so far is kept; a teacher can change the limit with "
     "BEL_MAX_RUN_SECONDS.",
-    "dp.capped": "Stopped at this server's time limit for a run ({limit:,} s). The draws so far are kept; a teacher "
-    "can change the limit with BEL_MAX_RUN_SECONDS.",
+    "dp.capped": "Stopped at this server's time limit for a run ({limit:,} s of training). The draws so far are "
+    "kept; a teacher can change the limit with BEL_MAX_RUN_SECONDS.",
     # URL parameters that could not be used
     "param.malformed": "The link's `{name}={raw}` is not a valid value, so {used} is used instead.",
     "param.out_of_range": "The link's `{name}={raw}` is out of range, so {used} is used instead.",

@@ -107,8 +107,8 @@ STRINGS: dict[str, str] = {
     "runner.capped": "이 서버의 실행당 시간 제한(학습 {limit:,}초)에 도달해 업데이트 {planned:,}회 중 "
     "{made:,}회를 마치고 중지했습니다. 지금까지의 기록은 남아 있습니다. 교사는 BEL_MAX_RUN_SECONDS로 제한을 "
     "바꿀 수 있습니다.",
-    "dp.capped": "이 서버의 실행당 시간 제한({limit:,}초)에 도달해 중지했습니다. 지금까지 뽑은 기록은 남아 있습니다. "
-    "교사는 BEL_MAX_RUN_SECONDS로 제한을 바꿀 수 있습니다.",
+    "dp.capped": "이 서버의 실행당 시간 제한(학습 {limit:,}초)에 도달해 중지했습니다. 지금까지 뽑은 기록은 남아 "
+    "있습니다. 교사는 BEL_MAX_RUN_SECONDS로 제한을 바꿀 수 있습니다.",
     # URL parameters that could not be used
     "param.malformed": "링크의 `{name}={raw}` 값이 올바르지 않습니다. 대신 사용하는 값: {used}",
     "param.out_of_range": "링크의 `{name}={raw}` 값이 허용 범위를 벗어났습니다. 대신 사용하는 값: {used}",

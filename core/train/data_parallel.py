@@ -239,7 +239,8 @@ class DataParallelRun(BackgroundRun[DataParallelSnapshot]):
         self._ready: set[int] = set()
         self._published_at = 0.0
         self._started_at = 0.0
-        self._paused_s = 0.0  # time the workers spent paused between turns
+        self._paused_s = 0.0  # time the workers spent paused between turns since every rank was ready
+        self._ready_at: float | None = None  # when every rank had joined: training time counts from here
         self._max_seconds = max_seconds if max_seconds is not None else max_run_seconds()
         self._store_dir: str | None = None
 
@@ -257,8 +258,8 @@ class DataParallelRun(BackgroundRun[DataParallelSnapshot]):
         return snapshot
 
     def training_clock(self) -> float:
-        """Seconds since the workers were started, less the time they spent paused between turns."""
-        return time.monotonic() - self._started_at - self._paused_s
+        """Seconds since every rank was ready, less the time the workers spent paused between turns (0 before)."""
+        return 0.0 if self._ready_at is None else time.monotonic() - self._ready_at - self._paused_s
 
     def alive_workers(self) -> list[BaseProcess]:
         """The worker processes still running (empty once the run has ended)."""
@@ -367,7 +368,8 @@ class DataParallelRun(BackgroundRun[DataParallelSnapshot]):
         finally:
             self._signal_workers(signal.SIGCONT)
         seconds = time.monotonic() - paused
-        self._paused_s += seconds
+        if self._ready_at is not None:
+            self._paused_s += seconds
         return seconds if keeps_going else None
 
     def _signal_workers(self, signum: int) -> None:
@@ -408,7 +410,8 @@ class DataParallelRun(BackgroundRun[DataParallelSnapshot]):
         if kind == "ready":
             self._ready.add(rank)
             if len(self._ready) == self.config.devices:
-                start_s = time.monotonic() - self._started_at
+                self._ready_at = time.monotonic()
+                start_s = self._ready_at - self._started_at
                 runlog.record("dp_ready", run=id(self), devices=self.config.devices, seconds=round(start_s, 3))
                 self._set("running", self._running_message(), start_s=start_s)
         elif kind == "step":
