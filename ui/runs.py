@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from core.runtime import heap
+from core.runtime.slots import default_queue
 from core.runtime.tabs import BROWSER_SECRET, Tab, TabRegistry, is_browser_secret, new_browser_secret
 from ui.lang import tr
 
@@ -45,6 +46,11 @@ _SET_COOKIE = string.Template("""<script>
 THROUGHPUT_KEY = "measured_throughput"  # best samples/s from the batch-size finder, read by the calculator
 HEARTBEAT_S = 5.0  # from pages without a live view; well inside HEARTBEAT_TIMEOUT_S (core.runtime.background)
 POLL_S = 0.24  # the live view's progress text redraws this often; its charts at their own pace (paced)
+# Every poll is a script run on the server, and all of them share one Python process with the training: 30 live
+# pages at 0.24 s (125 script runs a second) saturated a 2-core server, which then stopped sending any update.
+# With more live runs than this, each page polls proportionally less often, so the server's polling stays
+# at what this many pages cost (measured fine: 10 pages took 0.8 of a core).
+FULL_PACE_PAGES = 8
 ENDING_POLLS = 3  # polls between the live view showing a run ended and the full rerun that draws it in full
 RECLAIM_WAIT_S = 1.5  # a reloading tab's old session may take a moment to disconnect
 CHART_CONFIG = {"displaylogo": False}
@@ -207,6 +213,15 @@ def _page_state(skip: Collection[str]) -> dict[str, object]:
     return state
 
 
+def poll_interval(live_runs: int) -> float:
+    """Seconds between a live page's polls when ``live_runs`` runs are live on this server.
+
+    >>> poll_interval(1), poll_interval(8), poll_interval(30)
+    (0.24, 0.24, 0.9)
+    """
+    return round(POLL_S * max(1.0, live_runs / FULL_PACE_PAGES), 2)
+
+
 def live_view(
     get_run: Callable[[], Any], idle_message_key: str, draw_progress: Callable[[Any], None],
     draw_charts: Callable[[Any, bool], None], draw_stop: Callable[[bool], None], *, buttons: Collection[str],
@@ -238,11 +253,14 @@ def live_view(
     st.session_state[ended_key] = 0
     own = {polling_key, ended_key, *buttons}
     drawn = _page_state(own)  # what the full run that defines the fragment saw
+    every = poll_interval(default_queue().sharing)
 
     def _live() -> None:
         now = _page_state(own)
         if any(key in now and now[key] != value for key, value in drawn.items()):
             st.rerun(scope="app")  # a click meant for the whole page arrived with this fragment run
+        if polling and not 0.5 < poll_interval(default_queue().sharing) / every < 2:
+            st.rerun(scope="app")  # the class grew or shrank a lot: define the fragment again at the new pace
         current = get_run()
         snapshot = None if current is None else current.snapshot()  # one read: Stop and the charts agree
         draw_stop(snapshot is not None and not snapshot.done)
@@ -262,7 +280,7 @@ def live_view(
                 st.rerun(scope="app")
             st.session_state[ended_key] = st.session_state.get(ended_key, 0) + 1
 
-    st.fragment(_live, run_every=POLL_S if polling else None)()
+    st.fragment(_live, run_every=every if polling else None)()
 
 
 @dataclass(frozen=True)
