@@ -48,9 +48,10 @@ HEARTBEAT_S = 5.0  # from pages without a live view; well inside HEARTBEAT_TIMEO
 POLL_S = 0.24  # the live view's progress text redraws this often; its charts at their own pace (paced)
 # Every poll is a script run on the server, and all of them share one Python process with the training: 30 live
 # pages at 0.24 s (125 script runs a second) saturated a 2-core server, which then stopped sending any update.
-# With more live runs than this, each page polls proportionally less often, so the server's polling stays
-# at what this many pages cost (measured fine: 10 pages took 0.8 of a core).
-FULL_PACE_PAGES = 8
+# With more live runs than this, each page polls proportionally less often, so the server's polling stays at
+# what this many pages cost (benchmarks/classroom.py: with 8, a class of 30 took 1.33x its runs' time alone; with 4,
+# 0.93x, the first updates shown within 2.2 s).
+FULL_PACE_PAGES = 4
 ENDING_POLLS = 3  # polls between the live view showing a run ended and the full rerun that draws it in full
 RECLAIM_WAIT_S = 1.5  # a reloading tab's old session may take a moment to disconnect
 CHART_CONFIG = {"displaylogo": False}
@@ -217,7 +218,7 @@ def poll_interval(live_runs: int) -> float:
     """Seconds between a live page's polls when ``live_runs`` runs are live on this server.
 
     >>> poll_interval(1), poll_interval(8), poll_interval(30)
-    (0.24, 0.24, 0.9)
+    (0.24, 0.48, 1.8)
     """
     return round(POLL_S * max(1.0, live_runs / FULL_PACE_PAGES), 2)
 
