@@ -52,6 +52,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.stclient import Tab  # noqa: E402
+from core.runtime.procs import process_tree  # noqa: E402
 from deploy.replicas import REPLICA_ENV, free_port, wait_healthy  # noqa: E402
 
 SHORT = "/training?dataset=moons&n=1000&batch_size=32&epochs=20&seed={seed}&lang=en"
@@ -73,24 +74,6 @@ TARGETS = {"long_run_factor": 1.5, "long_run_slack_s": 3.0, "first_update_p95_s"
 
 
 # ---------------------------------------------------------------- the server's processes
-
-
-def _tree(root_pid: int) -> list[int]:
-    """``root_pid`` and every descendant process."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], [root_pid]
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo.extend(children.get(pid, []))
-    return found
 
 
 def _proc(pid: int) -> dict[str, float] | None:
@@ -132,7 +115,7 @@ class Sampler(threading.Thread):
     def sample(self) -> dict[str, float]:
         row: dict[str, float] = {"t": time.monotonic(), "rss_mb": 0.0, "pss_mb": 0.0, "threads": 0,
                                  "server_rss_mb": 0.0, "server_threads": 0, "workers": 0, "workers_rss_mb": 0.0}
-        for pid in _tree(self.pid):
+        for pid in process_tree(self.pid):
             proc = _proc(pid)
             if proc is None:
                 continue

@@ -6,26 +6,9 @@ import ipaddress
 import os
 from pathlib import Path
 
+from core.runtime.procs import process_tree
+
 _LISTEN = "0A"  # TCP state LISTEN in /proc/net/tcp*
-
-
-def descendants(pid: int) -> list[int]:
-    """``pid`` and every process below it."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # it ended meanwhile
-        children.setdefault(int(fields[1]), []).append(int(entry.name))
-    tree, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        tree.append(current)
-        todo.extend(children.get(current, []))
-    return tree
 
 
 def _socket_inodes(pid: int) -> set[str]:
@@ -53,7 +36,7 @@ def _address(hex_address: str) -> str:
 
 def listening(pid: int) -> list[tuple[int, str]]:
     """(pid, "address:port") of every TCP socket that ``pid``'s process tree listens on."""
-    owners = {inode: owner for owner in descendants(pid) for inode in _socket_inodes(owner)}
+    owners = {inode: owner for owner in process_tree(pid) for inode in _socket_inodes(owner)}
     found = []
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         for line in Path(table).read_text().splitlines()[1:]:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
+from core.runtime.procs import process_tree
 from tests.conftest import ROOT, SERVER_ENV, _free_port, _wait_healthy
 from tests.test_e2e_live import LONG_RUN
 
@@ -23,21 +24,8 @@ LONG_DATA_PARALLEL = "/data-parallel?devices=2&n=2000&batch_size=1&epochs=5&lang
 
 
 def descendants(pid: int) -> set[int]:
-    """Every living process below ``pid`` (Linux /proc)."""
-    children: dict[int, set[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue  # ended meanwhile
-            children.setdefault(ppid, set()).add(int(entry.name))
-    found, todo = set(), [pid]
-    while todo:
-        for child in children.get(todo.pop(), set()):
-            found.add(child)
-            todo.append(child)
-    return found
+    """Every living process below ``pid``."""
+    return set(process_tree(pid)[1:])
 
 
 def command(pid: int) -> str:
