@@ -24,10 +24,14 @@ TABLES: dict[Lang, dict[str, str]] = {"en": en.STRINGS, "ko": ko.STRINGS}
 
 def t(key: str, lang: str = DEFAULT_LANG, /, **values: object) -> str:
     """The text for ``key`` in ``lang``, with ``{placeholders}`` filled from ``values``."""
-    table = TABLES.get(lang, TABLES[DEFAULT_LANG])  # type: ignore[call-overload]
     # Always format, so the tables write literal braces (Plotly hover templates) as {{ }}.
-    text: str = table[key]
-    return _FORMATTER.format(text, **values)
+    return _FORMATTER.format(_template(key, lang), **values)
+
+
+def _template(key: str, lang: str) -> str:
+    """The table text for ``key`` in ``lang`` (English where the language is unknown)."""
+    table = TABLES.get(lang, TABLES[DEFAULT_LANG])  # type: ignore[call-overload]
+    return table[key]  # type: ignore[no-any-return]
 
 
 def t_markdown(key: str, lang: str = DEFAULT_LANG, /, **values: object) -> Markdown:
@@ -41,10 +45,8 @@ def t_markdown(key: str, lang: str = DEFAULT_LANG, /, **values: object) -> Markd
     >>> t_markdown("runner.failed", "en", error=message("error.exception", type="OSError", text="<img src=x>"))
     'Training failed: OSError: `<img src=x>`'
     """
-    table = TABLES.get(lang, TABLES[DEFAULT_LANG])  # type: ignore[call-overload]
-    text: str = table[key]
     ours = {name: value.markdown(lang) if isinstance(value, Message) else value for name, value in values.items()}
-    return resolve_verbatim(_MARKDOWN_FORMATTER.format(text, **ours))
+    return resolve_verbatim(_MARKDOWN_FORMATTER.format(_template(key, lang), **ours))
 
 
 class _Formatter(string.Formatter):

@@ -48,7 +48,7 @@ from core.runtime.background import HEARTBEAT_TIMEOUT_S, BackgroundRun
 from core.runtime.slots import RunQueue, default_queue, max_run_seconds
 from core.train.datasets import load_dataset
 from core.train.models import build_model
-from core.train.runner import lower_priority, turn_message
+from core.train.runner import lower_priority, while_waiting
 from core.views.data_parallel import (
     DP_MODEL,
     HIDDEN_LAYERS,
@@ -251,11 +251,7 @@ class DataParallelRun(BackgroundRun[DataParallelSnapshot]):
 
     def snapshot(self) -> DataParallelSnapshot:
         """The latest published state; while it waits for its first turn, the runs ahead and the wait."""
-        snapshot = self._published
-        ticket = self._queue.ticket(self) if snapshot.status == "waiting" and self._queue is not None else None
-        if ticket is not None:
-            return dataclasses.replace(snapshot, queue_position=ticket.ahead + 1, message=turn_message(ticket))
-        return snapshot
+        return while_waiting(self._published, self._queue, self)
 
     def training_clock(self) -> float:
         """Seconds since every rank was ready, less the time the workers spent paused between turns (0 before)."""

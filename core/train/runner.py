@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from typing import TypeVar
 
 import torch
 
@@ -35,6 +36,7 @@ from core.runtime import runlog
 from core.runtime.background import HEARTBEAT_TIMEOUT_S, BackgroundRun
 from core.runtime.slots import RunQueue, Ticket, default_queue, max_run_seconds
 from core.train.engine import Trainer
+from core.views.data_parallel import DataParallelSnapshot
 
 # One intra-op thread per run. The models here are too small to gain from more, and each training thread
 # drives its own OpenMP pool: several pools, or a pool sharing cores with the web server, spin against each
@@ -69,6 +71,17 @@ def turn_message(ticket: Ticket) -> Message:
     if ticket.ahead == 0:
         return message("runner.turn.next", wait=wait, sharing=ticket.sharing)
     return message("runner.turn.ahead", ahead=ticket.ahead, wait=wait, sharing=ticket.sharing)
+
+
+S = TypeVar("S", Snapshot, DataParallelSnapshot)
+
+
+def while_waiting(snapshot: S, queue: RunQueue | None, token: object) -> S:
+    """``snapshot``, with the runs ahead and the wait said while ``token`` waits for its first turn in ``queue``."""
+    ticket = queue.ticket(token) if snapshot.status == "waiting" and queue is not None else None
+    if ticket is None:
+        return snapshot
+    return dataclasses.replace(snapshot, queue_position=ticket.ahead + 1, message=turn_message(ticket))
 
 
 @functools.cache
@@ -154,11 +167,8 @@ class TrainingRun(BackgroundRun[Snapshot]):
 
     def snapshot(self) -> Snapshot:
         """The latest published state; while it waits for its first turn, the runs ahead and the wait."""
-        snapshot = self._published  # one reference read: the worker swaps whole snapshots, never edits one
-        ticket = self._queue.ticket(self) if snapshot.status == "waiting" and self._queue is not None else None
-        if ticket is not None:
-            return dataclasses.replace(snapshot, queue_position=ticket.ahead + 1, message=turn_message(ticket))
-        return snapshot
+        # One reference read: the worker swaps whole snapshots, never edits one.
+        return while_waiting(self._published, self._queue, self)
 
     def training_clock(self) -> float:
         """Seconds of training so far: the time in this run's turns, not the time it waited between them."""
