@@ -265,18 +265,22 @@ def test_a_training_run_takes_turns_with_a_data_parallel_run_whose_workers_pause
     run = DataParallelRun(DataParallelConfig(devices=2, n_samples=2_000, batch_size=1, epochs=10), queue=queue,
                           keepalive=lambda: True)
     run.start()
-    _until(lambda: run.snapshot().status == "running" and run.snapshot().epochs)
-    short = TrainingRun(TrainConfig(n_samples=200, batch_size=10, epochs=2, device="cpu"), queue=queue,
-                        keepalive=lambda: True)
-    short.start()
-    paused = set()
-    while not short.join(0.01):  # a paused worker reads "T (stopped)" in /proc
-        paused |= {p.pid for p in run.processes if _state(p.pid) == "T"}
-    assert short.snapshot().status == "finished"
-    assert not run.snapshot().done and paused == {p.pid for p in run.processes}
-    drawn = run.snapshot().epochs[-1].drawn
-    _until(lambda: run.snapshot().epochs[-1].drawn != drawn)  # and it goes on
-    run.stop()
+    try:
+        _until(lambda: run.snapshot().status == "running" and run.snapshot().epochs)
+        # 400 updates span many quanta, so the workers pause many times: a single short pause could fall between
+        # two looks at /proc on a loaded machine.
+        short = TrainingRun(TrainConfig(n_samples=2_000, batch_size=10, epochs=2, device="cpu"), queue=queue,
+                            keepalive=lambda: True)
+        short.start()
+        paused = set()
+        while not short.join(0.005):  # a paused worker reads "T (stopped)" in /proc
+            paused |= {p.pid for p in run.processes if _state(p.pid) == "T"}
+        assert short.snapshot().status == "finished"
+        assert not run.snapshot().done and paused == {p.pid for p in run.processes}
+        drawn = run.snapshot().epochs[-1].drawn
+        _until(lambda: run.snapshot().epochs[-1].drawn != drawn)  # and it goes on
+    finally:
+        run.stop()  # even when an assertion failed: no worker outlives its test
     assert run.join(30) and run.snapshot().status == "stopped"
     _no_worker_left(run)
 
