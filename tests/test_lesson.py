@@ -22,6 +22,7 @@ from core.views.lesson import (
     LESSON_LR_SCALING,
     LESSON_WARMUP,
     PYTORCH_EXAMPLE,
+    QUESTIONS,
     SECTIONS,
     WORKED_BATCH,
     WORKED_EPOCHS,
@@ -91,6 +92,12 @@ def test_every_question_is_answerable_and_checks_its_own_answer(section, variant
     assert not q.is_correct("not an answer")
     if q.kind == "choice":
         assert q.answer in q.choices
+
+
+def test_every_section_has_one_question_maker_in_the_lessons_order():
+    assert tuple(QUESTIONS) == SECTIONS
+    with pytest.raises(ValueError, match="unknown lesson section"):
+        question("not a section")
 
 
 def test_integer_answers_accept_typed_numbers():

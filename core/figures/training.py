@@ -186,6 +186,57 @@ def monitoring_figure(runs: Sequence[EpochCurves], *, lang: str = "en") -> go.Fi
     return figure_from_spec(data, layout)
 
 
+def _run_traces(
+    run: UpdateCurves, colour: str, prefix: str, *, current: bool, x_axis: XAxis, smoothing: float, show_lr: bool,
+    lang: str, max_points: int,
+) -> list[dict[str, Any]]:
+    """One run's loss lines: raw (the current run only), smoothed, and its learning rate when asked for."""
+    keep = downsample_indices(len(run.update), max_points)
+    x = _compact(_x_values(run, x_axis)[keep])
+    data: list[dict[str, Any]] = []
+    if current:
+        data.append({
+            "type": "scatter", "x": x, "y": _compact(run.loss[keep]), "mode": "lines",
+            "name": prefix + t("train.fig.loss_raw", lang), "line": {"color": colour, "width": 1},
+            "opacity": 0.3,
+        })
+    data.append({
+        "type": "scatter", "x": x, "y": _compact(smooth(run.loss, smoothing)[keep]), "mode": "lines",
+        "name": prefix + t("train.fig.loss_smoothed", lang),
+        "line": {"color": colour, "width": 2.5 if current else 1.5}, "opacity": 1.0 if current else 0.6,
+    })
+    if show_lr and current:
+        data.append({
+            "type": "scatter", "x": x, "y": run.lr[keep].astype(np.float32), "mode": "lines", "yaxis": "y2",
+            "name": t("train.fig.lr", lang), "line": {"color": "#54A24B", "width": 1.5, "dash": "dot"},
+        })
+    return data
+
+
+def _epoch_end_trace(runs: Sequence[UpdateCurves], x_axis: XAxis, lang: str) -> dict[str, Any] | None:
+    """Dotted lines at the current run's epoch ends (every k-th when there are many), or None without any."""
+    if not runs or runs[-1].updates_per_epoch <= 0:
+        return None
+    current_run = runs[-1]
+    ends = np.arange(current_run.updates_per_epoch, len(current_run.update) + 1, current_run.updates_per_epoch)
+    mark_step = epoch_mark_step(len(ends))
+    ends = ends[mark_step - 1::mark_step] - 1  # epochs k, 2k, …: each line still sits on a real epoch end
+    shapes_x: list[float | None] = []
+    for x in _x_values(current_run, x_axis)[ends]:
+        shapes_x.extend([float(x), float(x), None])
+    if not shapes_x:
+        return None
+    finite = np.concatenate([r.loss[np.isfinite(r.loss)] for r in runs])
+    top = float(finite.max()) if finite.size else 1.0
+    return {
+        "type": "scatter", "x": shapes_x, "y": [0.0, top, None] * (len(shapes_x) // 3), "mode": "lines",
+        "name": t("train.fig.epoch_end", lang) if mark_step == 1 else t("train.fig.epoch_end_every", lang,
+                                                                         step=mark_step),
+        "hoverinfo": "skip",
+        "line": {"color": "#999999", "width": 1, "dash": "dot"},
+    }
+
+
 def loss_figure(
     runs: Sequence[UpdateCurves], *, x_axis: XAxis = "updates", smoothing: float = 0.8, show_lr: bool = False,
     lang: str = "en", max_points: int = MAX_POINTS,
@@ -193,46 +244,13 @@ def loss_figure(
     """Loss of every update (raw, faint) and smoothed, epoch ends marked, on the chosen x axis."""
     data: list[dict[str, Any]] = []
     for i, run in enumerate(runs):
-        current = i == len(runs) - 1
         colour = TRAIN_COLOUR if len(runs) == 1 else RUN_COLOURS[i % len(RUN_COLOURS)]
-        keep = downsample_indices(len(run.update), max_points)
-        x = _compact(_x_values(run, x_axis)[keep])
         prefix = "" if len(runs) == 1 else f"{run.label} · "
-        if current:
-            data.append({
-                "type": "scatter", "x": x, "y": _compact(run.loss[keep]), "mode": "lines",
-                "name": prefix + t("train.fig.loss_raw", lang), "line": {"color": colour, "width": 1},
-                "opacity": 0.3,
-            })
-        data.append({
-            "type": "scatter", "x": x, "y": _compact(smooth(run.loss, smoothing)[keep]), "mode": "lines",
-            "name": prefix + t("train.fig.loss_smoothed", lang),
-            "line": {"color": colour, "width": 2.5 if current else 1.5}, "opacity": 1.0 if current else 0.6,
-        })
-        if show_lr and current:
-            data.append({
-                "type": "scatter", "x": x, "y": run.lr[keep].astype(np.float32), "mode": "lines", "yaxis": "y2",
-                "name": t("train.fig.lr", lang), "line": {"color": "#54A24B", "width": 1.5, "dash": "dot"},
-            })
-    shapes_x: list[float | None] = []
-    mark_step = 1
-    if runs and runs[-1].updates_per_epoch > 0:
-        current_run = runs[-1]
-        ends = np.arange(current_run.updates_per_epoch, len(current_run.update) + 1, current_run.updates_per_epoch)
-        mark_step = epoch_mark_step(len(ends))
-        ends = ends[mark_step - 1::mark_step] - 1  # epochs k, 2k, …: each line still sits on a real epoch end
-        for x in _x_values(current_run, x_axis)[ends]:
-            shapes_x.extend([float(x), float(x), None])
-    if shapes_x:
-        finite = np.concatenate([r.loss[np.isfinite(r.loss)] for r in runs]) if runs else np.zeros(1)
-        top = float(finite.max()) if finite.size else 1.0
-        data.append({
-            "type": "scatter", "x": shapes_x, "y": [0.0, top, None] * (len(shapes_x) // 3), "mode": "lines",
-            "name": t("train.fig.epoch_end", lang) if mark_step == 1 else t("train.fig.epoch_end_every", lang,
-                                                                             step=mark_step),
-            "hoverinfo": "skip",
-            "line": {"color": "#999999", "width": 1, "dash": "dot"},
-        })
+        data += _run_traces(run, colour, prefix, current=i == len(runs) - 1, x_axis=x_axis, smoothing=smoothing,
+                            show_lr=show_lr, lang=lang, max_points=max_points)
+    epoch_ends = _epoch_end_trace(runs, x_axis, lang)
+    if epoch_ends is not None:
+        data.append(epoch_ends)
     layout: dict[str, Any] = {
         "height": 340,
         "margin": {"l": 10, "r": 10, "t": 40, "b": 10},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -87,47 +87,90 @@ def _num(value: float, digits: int = 1) -> str:
     return fmt_float(value, digits) if abs(value) >= 10 ** -digits or value == 0 else f"{value:.2g}"
 
 
+# A claim's verdict: whether it holds and the numbers its sentence names, or None when the runs cannot tell.
+Judgement = tuple[bool, dict[str, object]] | None
+
+
+def _updates_per_epoch(s: RunSummary) -> float | None:
+    return s.updates / s.epochs_done if s.epochs_done else None
+
+
+def _frequent(small: RunSummary, large: RunSummary, noise: NoiseReport | None, lang: str) -> Judgement:
+    small_rate, large_rate = _updates_per_epoch(small), _updates_per_epoch(large)
+    ratio = _ratio(small_rate, large_rate)
+    if ratio is None:
+        return None
+    return ratio > 1, {"ratio": _num(ratio), "small_n": _num(small_rate or 0), "large_n": _num(large_rate or 0)}
+
+
+def _slower(small: RunSummary, large: RunSummary, noise: NoiseReport | None, lang: str) -> Judgement:
+    ratio = _ratio(small.time_per_epoch_s, large.time_per_epoch_s)
+    if ratio is None:
+        return None
+    return ratio > 1, {"ratio": _num(ratio), "small_s": _num(small.time_per_epoch_s or 0, 3),
+                       "large_s": _num(large.time_per_epoch_s or 0, 3)}
+
+
+def _faster(small: RunSummary, large: RunSummary, noise: NoiseReport | None, lang: str) -> Judgement:
+    ratio = _ratio(large.samples_per_s, small.samples_per_s)
+    if ratio is None:
+        return None
+    return ratio > 1, {"ratio": _num(ratio), "small_r": _num(small.samples_per_s or 0, 0),
+                       "large_r": _num(large.samples_per_s or 0, 0)}
+
+
+def _noisier(small: RunSummary, large: RunSummary, noise: NoiseReport | None, lang: str) -> Judgement:
+    ratio = _ratio(small.loss_noise, large.loss_noise)
+    if ratio is None:
+        return None
+    return ratio > 1, {"ratio": _num(ratio), "small_v": _num(small.loss_noise or 0, 3),
+                       "large_v": _num(large.loss_noise or 0, 3)}
+
+
+def _stable(small: RunSummary, large: RunSummary, noise: NoiseReport | None, lang: str) -> Judgement:
+    if noise is None or small.batch_size not in noise.batch_sizes or large.batch_size not in noise.batch_sizes:
+        return None
+    cos_small = noise.cosine[noise.batch_sizes.index(small.batch_size)]
+    cos_large = noise.cosine[noise.batch_sizes.index(large.batch_size)]
+    return cos_large > cos_small, {"small_c": _num(cos_small, 2), "large_c": _num(cos_large, 2)}
+
+
+def _memory(small: RunSummary, large: RunSummary, noise: NoiseReport | None, lang: str) -> Judgement:
+    ratio = _ratio(large.peak_memory_bytes, small.peak_memory_bytes)
+    if ratio is None:
+        return None
+    kind = t("compare.memory_kind.estimate" if large.memory_is_estimate else "compare.memory_kind.measured", lang)
+    return ratio > 1, {"ratio": _num(ratio), "small_m": _num(small.peak_memory_bytes / 1024),
+                       "large_m": _num(large.peak_memory_bytes / 1024), "kind": kind}
+
+
+def _generalise(small: RunSummary, large: RunSummary, noise: NoiseReport | None, lang: str) -> Judgement:
+    if small.accuracy_gap is None or large.accuracy_gap is None:
+        return None
+    return small.accuracy_gap < large.accuracy_gap, {"small_g": _num(100 * small.accuracy_gap),
+                                                     "large_g": _num(100 * large.accuracy_gap)}
+
+
+# The lesson's claims in the order the page lists them, each judged by one function.
+CLAIMS: tuple[tuple[str, Callable[[RunSummary, RunSummary, NoiseReport | None, str], Judgement]], ...] = (
+    ("frequent", _frequent), ("slower", _slower), ("faster", _faster), ("noisier", _noisier),
+    ("stable", _stable), ("memory", _memory), ("generalise", _generalise),
+)
+
+
 def verdicts(summaries: Sequence[RunSummary], noise: NoiseReport | None, lang: str = "en") -> list[str]:
     """One sentence per seed claim, from the smallest and largest batch's measured numbers."""
     done = [s for s in summaries if s.updates > 0]
     if len(done) < 2:
         return []
     small, large = min(done, key=lambda s: s.batch_size), max(done, key=lambda s: s.batch_size)
-    common = {"small": small.batch_size, "large": large.batch_size}
-
-    def say(claim: str, holds: bool, **values: object) -> str:
-        verdict = t("compare.verdict.holds" if holds else "compare.verdict.fails", lang)
-        return t(f"compare.claim.{claim}", lang, verdict=verdict, **common, **values)
-
     lines = []
-    small_rate = small.updates / small.epochs_done if small.epochs_done else None
-    large_rate = large.updates / large.epochs_done if large.epochs_done else None
-    ratio = _ratio(small_rate, large_rate)
-    if ratio is not None:
-        lines.append(say("frequent", ratio > 1, ratio=_num(ratio), small_n=_num(small_rate or 0),
-                         large_n=_num(large_rate or 0)))
-    ratio = _ratio(small.time_per_epoch_s, large.time_per_epoch_s)
-    if ratio is not None:
-        lines.append(say("slower", ratio > 1, ratio=_num(ratio), small_s=_num(small.time_per_epoch_s or 0, 3),
-                         large_s=_num(large.time_per_epoch_s or 0, 3)))
-    ratio = _ratio(large.samples_per_s, small.samples_per_s)
-    if ratio is not None:
-        lines.append(say("faster", ratio > 1, ratio=_num(ratio), small_r=_num(small.samples_per_s or 0, 0),
-                         large_r=_num(large.samples_per_s or 0, 0)))
-    ratio = _ratio(small.loss_noise, large.loss_noise)
-    if ratio is not None:
-        lines.append(say("noisier", ratio > 1, ratio=_num(ratio), small_v=_num(small.loss_noise or 0, 3),
-                         large_v=_num(large.loss_noise or 0, 3)))
-    if noise is not None and small.batch_size in noise.batch_sizes and large.batch_size in noise.batch_sizes:
-        cos_small = noise.cosine[noise.batch_sizes.index(small.batch_size)]
-        cos_large = noise.cosine[noise.batch_sizes.index(large.batch_size)]
-        lines.append(say("stable", cos_large > cos_small, small_c=_num(cos_small, 2), large_c=_num(cos_large, 2)))
-    ratio = _ratio(large.peak_memory_bytes, small.peak_memory_bytes)
-    if ratio is not None:
-        kind = t("compare.memory_kind.estimate" if large.memory_is_estimate else "compare.memory_kind.measured", lang)
-        lines.append(say("memory", ratio > 1, ratio=_num(ratio), small_m=_num(small.peak_memory_bytes / 1024),
-                         large_m=_num(large.peak_memory_bytes / 1024), kind=kind))
-    if small.accuracy_gap is not None and large.accuracy_gap is not None:
-        lines.append(say("generalise", small.accuracy_gap < large.accuracy_gap,
-                         small_g=_num(100 * small.accuracy_gap), large_g=_num(100 * large.accuracy_gap)))
+    for claim, judge in CLAIMS:
+        judgement = judge(small, large, noise, lang)
+        if judgement is None:
+            continue
+        holds, values = judgement
+        verdict = t("compare.verdict.holds" if holds else "compare.verdict.fails", lang)
+        lines.append(t(f"compare.claim.{claim}", lang, verdict=verdict, small=small.batch_size,
+                       large=large.batch_size, **values))
     return lines

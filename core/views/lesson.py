@@ -6,6 +6,7 @@ lesson, the calculator and the quiz answers cannot disagree.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -202,52 +203,84 @@ def _pick(rng: np.random.Generator, options: tuple[int, ...]) -> int:
     return int(options[int(rng.integers(len(options)))])
 
 
+def _batch_size_question(variant: int, rng: np.random.Generator) -> Question:
+    problems, per = (100, 10) if variant == 0 else (_pick(rng, (60, 100, 150, 250)), _pick(rng, (8, 10, 16, 25)))
+    return Question("learn.q.batch_size", {"problems": problems, "per": per}, "int",
+                    plan(problems, per, 1).iterations_per_epoch)
+
+
+def _how_it_works_question(variant: int, rng: np.random.Generator) -> Question:
+    n, b = (200, 20) if variant == 0 else (_pick(rng, (300, 500, 1000, 1234)), _pick(rng, (16, 20, 32, 50)))
+    return Question("learn.q.how_it_works", {"n": n, "batch": b}, "int", plan(n, b, 1).updates_per_epoch)
+
+
+def _epoch_question(variant: int, rng: np.random.Generator) -> Question:
+    n, b = (200, 20) if variant == 0 else (_pick(rng, (400, 600, 1000)), _pick(rng, (20, 25, 40)))
+    per_epoch = plan(n, b, 1).updates_per_epoch
+    updates = per_epoch * (3 if variant == 0 else int(rng.integers(2, 9))) + int(rng.integers(0, per_epoch))
+    return Question("learn.q.epoch", {"n": n, "batch": b, "updates": updates}, "int", updates // per_epoch)
+
+
+def _small_vs_large_question(variant: int, rng: np.random.Generator) -> Question:
+    n = 10_000 if variant == 0 else _pick(rng, (2_000, 5_000, 20_000, 60_000))
+    gap = plan(n, 8, 1).updates_per_epoch - plan(n, 256, 1).updates_per_epoch
+    return Question("learn.q.small_vs_large", {"n": n}, "int", gap)
+
+
+def _guide_question(variant: int, rng: np.random.Generator) -> Question:
+    n = 5_000 if variant == 0 else _pick(rng, (500, 800, 3_000, 10_000, 12_000, 60_000))
+    rec = recommend_batch_size(n)
+    return Question("learn.q.guide", {"n": n}, "choice", f"{rec.low}–{rec.high}", GUIDE_RANGES)
+
+
+def _whole_vs_batches_question(variant: int, rng: np.random.Generator) -> Question:
+    n = 60_000 if variant == 0 else _pick(rng, (1_000, 10_000, 50_000))
+    return Question("learn.q.whole_vs_batches", {"n": n}, "int", plan(n, n, 1).updates_per_epoch)
+
+
+def _names_question(variant: int, rng: np.random.Generator) -> Question:
+    n = 1_000
+    batch = (1, n, 32)[variant % 3]
+    return Question("learn.q.names", {"batch": "len(X_train)" if batch == n else batch}, "choice",
+                    plan(n, batch, 1).regime, REGIMES)
+
+
+def _worked_question(variant: int, rng: np.random.Generator) -> Question:
+    n, b, e = (10_000, 64, 5) if variant == 0 else (
+        _pick(rng, (1_000, 5_000, 12_345)), _pick(rng, (32, 50, 64, 128)), _pick(rng, (3, 10, 20)))
+    return Question("learn.q.worked", {"n": n, "batch": b, "epochs": e}, "int", plan(n, b, e).total_updates)
+
+
+def _code_question(variant: int, rng: np.random.Generator) -> Question:
+    n, b, v = (1001, 32, 0.2) if variant == 0 else (_pick(rng, (1001, 999, 2023)), _pick(rng, (16, 32, 64)), 0.2)
+    return Question("learn.q.code", {"n": n, "batch": b, "split": v}, "int",
+                    plan(n, b, 1, validation_split=v, framework="keras").iterations_per_epoch)
+
+
+def _monitoring_question(variant: int, rng: np.random.Generator) -> Question:
+    epochs = 10 if variant == 0 else _pick(rng, (5, 20, 30))
+    return Question("learn.q.monitoring", {"epochs": epochs}, "int", epochs)
+
+
+def _tips_question(variant: int, rng: np.random.Generator) -> Question:
+    n, b = (1_000, 32) if variant == 0 else (_pick(rng, (2_000, 6_400)), _pick(rng, (32, 64, 100)))
+    return Question("learn.q.tips", {"n": n, "batch": b, "warmup": 3}, "int", warmup_updates(plan(n, b, 1), 3))
+
+
+# One question maker per section, in the lesson's order (a test checks every section has one).
+QUESTIONS: dict[str, Callable[[int, np.random.Generator], Question]] = {
+    "batch_size": _batch_size_question, "how_it_works": _how_it_works_question, "epoch": _epoch_question,
+    "small_vs_large": _small_vs_large_question, "guide": _guide_question,
+    "whole_vs_batches": _whole_vs_batches_question, "names": _names_question, "worked": _worked_question,
+    "code": _code_question, "monitoring": _monitoring_question, "tips": _tips_question,
+}
+
+
 def question(section: str, variant: int = 0) -> Question:
     """A question for ``section``; ``variant`` 0 is the lesson's own example, others are seeded variations."""
-    rng = np.random.default_rng([SECTIONS.index(section), variant])
-    if section == "batch_size":
-        problems, per = (100, 10) if variant == 0 else (_pick(rng, (60, 100, 150, 250)), _pick(rng, (8, 10, 16, 25)))
-        return Question("learn.q.batch_size", {"problems": problems, "per": per}, "int",
-                        plan(problems, per, 1).iterations_per_epoch)
-    if section == "how_it_works":
-        n, b = (200, 20) if variant == 0 else (_pick(rng, (300, 500, 1000, 1234)), _pick(rng, (16, 20, 32, 50)))
-        return Question("learn.q.how_it_works", {"n": n, "batch": b}, "int", plan(n, b, 1).updates_per_epoch)
-    if section == "epoch":
-        n, b = (200, 20) if variant == 0 else (_pick(rng, (400, 600, 1000)), _pick(rng, (20, 25, 40)))
-        per_epoch = plan(n, b, 1).updates_per_epoch
-        updates = per_epoch * (3 if variant == 0 else int(rng.integers(2, 9))) + int(rng.integers(0, per_epoch))
-        return Question("learn.q.epoch", {"n": n, "batch": b, "updates": updates}, "int", updates // per_epoch)
-    if section == "small_vs_large":
-        n = 10_000 if variant == 0 else _pick(rng, (2_000, 5_000, 20_000, 60_000))
-        gap = plan(n, 8, 1).updates_per_epoch - plan(n, 256, 1).updates_per_epoch
-        return Question("learn.q.small_vs_large", {"n": n}, "int", gap)
-    if section == "guide":
-        n = 5_000 if variant == 0 else _pick(rng, (500, 800, 3_000, 10_000, 12_000, 60_000))
-        rec = recommend_batch_size(n)
-        return Question("learn.q.guide", {"n": n}, "choice", f"{rec.low}–{rec.high}", GUIDE_RANGES)
-    if section == "whole_vs_batches":
-        n = 60_000 if variant == 0 else _pick(rng, (1_000, 10_000, 50_000))
-        return Question("learn.q.whole_vs_batches", {"n": n}, "int", plan(n, n, 1).updates_per_epoch)
-    if section == "names":
-        n = 1_000
-        batch = (1, n, 32)[variant % 3]
-        return Question("learn.q.names", {"batch": "len(X_train)" if batch == n else batch}, "choice",
-                        plan(n, batch, 1).regime, REGIMES)
-    if section == "worked":
-        n, b, e = (10_000, 64, 5) if variant == 0 else (
-            _pick(rng, (1_000, 5_000, 12_345)), _pick(rng, (32, 50, 64, 128)), _pick(rng, (3, 10, 20)))
-        return Question("learn.q.worked", {"n": n, "batch": b, "epochs": e}, "int", plan(n, b, e).total_updates)
-    if section == "code":
-        n, b, v = (1001, 32, 0.2) if variant == 0 else (_pick(rng, (1001, 999, 2023)), _pick(rng, (16, 32, 64)), 0.2)
-        return Question("learn.q.code", {"n": n, "batch": b, "split": v}, "int",
-                        plan(n, b, 1, validation_split=v, framework="keras").iterations_per_epoch)
-    if section == "monitoring":
-        epochs = 10 if variant == 0 else _pick(rng, (5, 20, 30))
-        return Question("learn.q.monitoring", {"epochs": epochs}, "int", epochs)
-    if section == "tips":
-        n, b = (1_000, 32) if variant == 0 else (_pick(rng, (2_000, 6_400)), _pick(rng, (32, 64, 100)))
-        return Question("learn.q.tips", {"n": n, "batch": b, "warmup": 3}, "int", warmup_updates(plan(n, b, 1), 3))
-    raise ValueError(f"unknown lesson section {section!r}")
+    if section not in QUESTIONS:
+        raise ValueError(f"unknown lesson section {section!r}")
+    return QUESTIONS[section](variant, np.random.default_rng([SECTIONS.index(section), variant]))
 
 
 def framework_plan(s: CodeSettings, framework: Framework) -> BatchPlan:
