@@ -315,6 +315,13 @@ class _UpdateLog:
             setattr(self, name, grown)
         self._rows = rows
 
+    def samples_after(self, updates: int) -> int:
+        """Training samples seen after ``updates`` updates, recorded or not (``metrics=False`` records none)."""
+        if updates == 0:
+            return 0
+        epochs_before, within = divmod(updates - 1, self._per_epoch)
+        return int(epochs_before * self._epoch_samples[-1] + self._epoch_samples[within])
+
     def view(self) -> UpdateHistory:
         """Read-only views of what has been recorded so far."""
         n = self.count
@@ -422,7 +429,7 @@ class Trainer:
     @property
     def samples_seen(self) -> int:
         """Training samples processed so far."""
-        return int(self._log.samples_seen[self.updates_done - 1]) if self.updates_done else 0
+        return self._log.samples_after(self.updates_done)
 
     def boundary_grid(self, resolution: int = 80) -> BoundaryGrid | None:
         """The current model's decision boundary over the data, for 2-D data sets (else None)."""
