@@ -15,7 +15,8 @@ def require_app_shell() -> None:
     few seconds later, and a click made meanwhile is lost. Streamlit has no public switch for this mode,
     so this clears its flag (``PagesManager.uses_pages_directory``, read with a default so a Streamlit
     without it simply never reruns) and reruns before anything is drawn. Called first thing in app.py and
-    in each page file, ahead of the heavy imports, so that rerun costs a fraction of a second.
+    in each page file, ahead of the heavy imports, so that rerun costs a fraction of a second. The flag is
+    listed, and guarded by a test, in core/runtime/private_api.py.
     """
     if getattr(PagesManager, "uses_pages_directory", False):
         PagesManager.uses_pages_directory = False

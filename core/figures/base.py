@@ -34,6 +34,7 @@ def figure_from_spec(data: list[dict[str, Any]], layout: dict[str, Any]) -> go.F
     empty template: Streamlit's theme styles it in the browser, and Plotly's default template would add
     7 kB to every figure sent, twice a second on a live page. The toolbar stands upright in a right margin of
     its own, so it never covers a legend laid along the top (four batch sizes' entries reach the right edge).
+    ``_validate`` is private to Plotly: listed, and guarded, in core/runtime/private_api.py.
     """
     margin = layout.get("margin", {})
     layout = {"template": {}, **layout, "modebar": {"orientation": "v"},
