@@ -35,13 +35,14 @@ from core.views.lesson import (
     question,
     training_query,
 )
+from core.views.links import link_query
 from ui.lang import current_lang, say, tr
 from ui.widgets import choice
 
 
 def _link(page: str, label_key: str, **query: object) -> None:
     st.page_link(page, label=tr(label_key), icon=":material/arrow_forward:",
-                 query_params={name: str(value) for name, value in query.items()} | {"lang": current_lang()})
+                 query_params=link_query(page, query) | {"lang": current_lang()})
 
 
 def quiz_ui(section: str) -> None:

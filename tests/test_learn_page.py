@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.views.lesson import FIRST_FIT_CODE, SECTIONS, question
+from core.views.links import TARGETS
 from core.views.training import config_from_query
 from tests.pages import APP, open_page
 
@@ -54,6 +55,18 @@ def test_lesson_in_korean():
 
 def _links(at: AppTest, label: str) -> list[dict[str, str]]:
     return [dict(parse_qsl(link.proto.query_string)) for link in at.get("page_link") if link.proto.label == label]
+
+
+def test_every_link_of_the_lesson_names_only_what_its_page_knows_and_the_page_takes_it(lesson):
+    by_path = {page.split("/")[-1].removesuffix(".py"): page for page in TARGETS} | {"": "pages/calculator.py"}
+    links = [(link.proto.page, dict(parse_qsl(link.proto.query_string))) for link in lesson.get("page_link")]
+    assert len(links) == 11
+    for path, query in links:
+        query.pop("lang")
+        target = TARGETS[by_path[path.strip("/")]]
+        assert set(query) <= target.names, path
+        _, problems = target.parse(query)
+        assert [p for p in problems if p.reason != "adjusted"] == [], path
 
 
 def _counts(at: AppTest) -> list[tuple[str, str]]:

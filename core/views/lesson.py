@@ -15,6 +15,7 @@ import numpy as np
 from core.i18n import t
 from core.maths.batching import BatchPlan, Framework, plan, recommend_batch_size
 from core.maths.lr import LRSettings, warmup_updates
+from core.views.links import link_query
 
 SECTIONS: tuple[str, ...] = (
     "batch_size", "how_it_works", "epoch", "small_vs_large", "guide", "whole_vs_batches", "names", "worked",
@@ -87,8 +88,9 @@ def training_query(s: CodeSettings, framework: Framework) -> dict[str, str]:
         data = {"dataset": "mnist", "model": "mlp", "drop_last": "false"}
     else:
         data = {"dataset": "random", "model": "linear", "drop_last": str(s.drop_last).lower()}
-    return {**data, "n": str(s.n_samples), "batch_size": str(s.batch_size), "epochs": str(s.epochs),
-            "val_split": f"{s.validation_split:g}", "optimizer": "adam", "lr": f"{LESSON_LR:g}"}
+    return link_query("pages/training.py", {
+        **data, "n": str(s.n_samples), "batch_size": str(s.batch_size), "epochs": str(s.epochs),
+        "val_split": f"{s.validation_split:g}", "optimizer": "adam", "lr": f"{LESSON_LR:g}"})
 
 
 def _comment(key: str, lang: str, **values: object) -> str:
