@@ -1,7 +1,7 @@
 """A real data-parallel run: the workers' counts equal plan(), DDP's gradient is one big batch's, nothing is left.
 
 The runs start real worker processes (forked from a fork server, gloo on loopback), so there are few of them:
-one per world size 1-4 for the counts, draws and gradient, and one each for stop, abandonment, a rank that
+one per number of devices 1-4 for the counts, draws and gradient, and one each for stop, abandonment, a rank that
 raises and a rank killed from outside.
 """
 
@@ -37,24 +37,25 @@ from core.views.data_parallel import (
     draw_width,
     padding_mask,
 )
+from tests.dp_workers import rank_1_fails
 from tests.sockets import beyond_loopback, listening
 
 GRADIENT_TOLERANCE = 1e-6
 
 
-def _sampler_indices(n: int, world: int, rank: int, seed: int, epoch: int) -> list[int]:
+def _sampler_indices(n: int, devices: int, rank: int, seed: int, epoch: int) -> list[int]:
     """What torch's own DistributedSampler gives ``rank`` in 1-based ``epoch``."""
-    sampler = DistributedSampler(range(n), num_replicas=world, rank=rank, shuffle=True, seed=seed)
+    sampler = DistributedSampler(range(n), num_replicas=devices, rank=rank, shuffle=True, seed=seed)
     sampler.set_epoch(epoch - 1)
     return list(sampler)
 
 
-def _grid(n: int, world: int, batch: int, seed: int, epoch: int) -> np.ndarray:
+def _grid(n: int, devices: int, batch: int, seed: int, epoch: int) -> np.ndarray:
     """The sampler's indices laid out as the run records them: (ranks, iterations, draws), -1 where none."""
-    p = plan(n, batch, 1, world_size=world)
-    grid = np.full((world, p.iterations_per_epoch, draw_width(p)), -1)
-    for rank in range(world):
-        for k, index in enumerate(_sampler_indices(n, world, rank, seed, epoch)):
+    p = plan(n, batch, 1, world_size=devices)
+    grid = np.full((devices, p.iterations_per_epoch, draw_width(p)), -1)
+    for rank in range(devices):
+        for k, index in enumerate(_sampler_indices(n, devices, rank, seed, epoch)):
             grid[rank, k // batch, k % batch] = index
     return grid
 
@@ -82,17 +83,17 @@ def _no_worker_left(run: DataParallelRun) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(n=st.integers(1, 120), world=st.integers(1, DP_MAX_DEVICES), batch=st.integers(1, 40), seed=st.integers(0, 99),
+@given(n=st.integers(1, 120), devices=st.integers(1, DP_MAX_DEVICES), batch=st.integers(1, 40), seed=st.integers(0, 99),
        epoch=st.integers(1, 3))
-def test_padding_cells_hold_exactly_the_indices_distributed_sampler_repeats(n, world, batch, seed, epoch):
-    p = plan(n, batch, 1, world_size=world)
-    grid = _grid(n, world, batch, seed, epoch)
+def test_padding_cells_hold_exactly_the_indices_distributed_sampler_repeats(n, devices, batch, seed, epoch):
+    p = plan(n, batch, 1, world_size=devices)
+    grid = _grid(n, devices, batch, seed, epoch)
     mask = padding_mask(p)
     assert mask.shape == grid.shape and int(mask.sum()) == p.padded_samples
     permutation = torch.randperm(n, generator=torch.Generator().manual_seed(seed + epoch - 1)).tolist()
-    # Padding cells, in the order of their place in the padded list (draw k of rank r is place k * world + r).
+    # Padding cells, in the order of their place in the padded list (draw k of rank r is place k * devices + r).
     ranks, iterations, draws = np.nonzero(mask)
-    places = (iterations * draw_width(p) + draws) * world + ranks
+    places = (iterations * draw_width(p) + draws) * devices + ranks
     repeated = grid[mask][np.argsort(places)]
     expected = (permutation * (p.padded_samples // n + 1))[: p.padded_samples]
     assert repeated.tolist() == expected
@@ -101,22 +102,22 @@ def test_padding_cells_hold_exactly_the_indices_distributed_sampler_repeats(n, w
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
-@pytest.mark.parametrize("world", range(1, DP_MAX_DEVICES + 1))
-def test_figures_validate_and_colour_padding_apart_from_the_ranks(world, lang):
-    p = plan(50, 8, 2, world_size=world)
-    indices = _grid(50, world, 8, 0, 1).astype(np.int32)
-    draws = EpochDraws(1, indices, np.ones((world, p.iterations_per_epoch)))
+@pytest.mark.parametrize("devices", range(1, DP_MAX_DEVICES + 1))
+def test_figures_validate_and_colour_padding_apart_from_the_ranks(devices, lang):
+    p = plan(50, 8, 2, world_size=devices)
+    indices = _grid(50, devices, 8, 0, 1).astype(np.int32)
+    draws = EpochDraws(1, indices, np.ones((devices, p.iterations_per_epoch)))
     data, layout = draws_spec(p, draws, lang=lang)
     go.Figure({"data": data, "layout": layout})  # the builders skip validation at run time
     grids = [trace for trace in data if trace["type"] == "heatmap"]
     assert len(grids) == 1 + bool(p.padded_samples)  # the ranks' draws, and the padding duplicates apart
-    assert sum(int(np.sum(grid["z"] == world)) for grid in grids) == p.padded_samples  # padding's own colour
-    assert np.all(np.isnan(grids[0]["z"]) | (grids[0]["z"] < world))
+    assert sum(int(np.sum(grid["z"] == devices)) for grid in grids) == p.padded_samples  # padding's own colour
+    assert np.all(np.isnan(grids[0]["z"]) | (grids[0]["z"] < devices))
     legend = [trace["name"] for trace in data if trace.get("showlegend")]
-    assert len(legend) == world + bool(p.padded_samples)
+    assert len(legend) == devices + bool(p.padded_samples)
     data, layout = loss_spec(p, (draws, draws), lang=lang)
     go.Figure({"data": data, "layout": layout})
-    assert len(data) == world + (world > 1)  # one line per rank and, with several, their mean
+    assert len(data) == devices + (devices > 1)  # one line per rank and, with several, their mean
 
 
 def test_url_numbers_out_of_range_are_moved_into_range_and_reported():
@@ -140,34 +141,34 @@ def test_a_set_too_small_for_its_data_set_is_raised_to_the_data_sets_minimum():
 
 
 @pytest.mark.parametrize(
-    ("world", "n", "batch", "epochs"),
+    ("devices", "n", "batch", "epochs"),
     [(1, 50, 7, 1), (2, 100, 8, 1), (3, 100, 8, 2), (4, 90, 16, 1)],
     ids=["1-rank", "2-ranks", "3-ranks-padded-2-epochs", "4-ranks-padded-partial"],
 )
-def test_workers_count_what_plan_counts_draw_what_the_sampler_gives_and_average_one_big_batch(world, n, batch,
+def test_workers_count_what_plan_counts_draw_what_the_sampler_gives_and_average_one_big_batch(devices, n, batch,
                                                                                                 epochs):
-    config = DataParallelConfig(devices=world, n_samples=n, batch_size=batch, epochs=epochs, seed=3)
+    config = DataParallelConfig(devices=devices, n_samples=n, batch_size=batch, epochs=epochs, seed=3)
     run = _run(config)
     assert run.join(240)
     snapshot = run.snapshot()
     assert snapshot.status == "finished", snapshot.message
-    p = plan(n, batch, epochs, world_size=world)
+    p = plan(n, batch, epochs, world_size=devices)
     counts = snapshot.counts
     assert counts is not None
-    assert counts.iterations == ((p.iterations_per_epoch,) * epochs,) * world
-    assert counts.updates == (p.total_updates,) * world
-    assert counts.samples == (p.samples_per_rank * epochs,) * world
+    assert counts.iterations == ((p.iterations_per_epoch,) * epochs,) * devices
+    assert counts.updates == (p.total_updates,) * devices
+    assert counts.samples == (p.samples_per_rank * epochs,) * devices
     assert sum(counts.samples) == p.samples_seen
     assert snapshot.updates_done == p.total_updates
     # Each rank drew exactly what torch's DistributedSampler gives it, padding duplicates included.
     assert [draws.epoch for draws in snapshot.epochs] == list(range(1, epochs + 1))
     for draws in snapshot.epochs:
-        assert np.array_equal(draws.indices, _grid(n, world, batch, config.seed, draws.epoch))
+        assert np.array_equal(draws.indices, _grid(n, devices, batch, config.seed, draws.epoch))
         assert not np.isnan(draws.losses).any()
     # The all-reduced first gradient is one process's gradient on the ranks' first batches together.
     check = snapshot.gradient
     assert check is not None
-    assert check.global_batch == world * min(batch, p.samples_per_rank)
+    assert check.global_batch == devices * min(batch, p.samples_per_rank)
     assert check.max_abs_diff <= GRADIENT_TOLERANCE < check.max_abs_grad
     assert snapshot.start_s is not None and snapshot.backend in ("gloo", "nccl")
     _no_worker_left(run)
@@ -210,7 +211,7 @@ def test_a_run_nobody_watches_is_abandoned_and_ends_its_workers():
 
 
 def test_an_exception_in_one_rank_fails_the_run_naming_that_rank_and_ends_the_others():
-    run = _run(DataParallelConfig(devices=3, n_samples=60, batch_size=4, epochs=1, fail_rank=1))
+    run = _run(DataParallelConfig(devices=3, n_samples=60, batch_size=4, epochs=1), worker=rank_1_fails)
     assert run.join(240)  # the other ranks wait in the first all-reduce: the parent must end them
     snapshot = run.snapshot()
     assert snapshot.status == "failed" and snapshot.failed_rank == 1

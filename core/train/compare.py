@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -12,7 +13,7 @@ from core.i18n import Message, error_message
 from core.maths.config import TrainConfig
 from core.maths.records import DEFAULT_DRAWS, CompareSnapshot, CompareStatus, NoiseReport
 from core.runtime.background import HEARTBEAT_TIMEOUT_S, BackgroundRun
-from core.runtime.slots import RunQueue, default_queue
+from core.runtime.slots import RunQueue
 from core.train.engine import Trainer
 from core.train.noise import measure, model_oracle
 from core.train.runner import TrainingRun
@@ -42,17 +43,14 @@ class ComparisonRun(BackgroundRun[_Progress]):
         queue: RunQueue | None = None,
         heartbeat_timeout_s: float = HEARTBEAT_TIMEOUT_S,
         keepalive: Callable[[], bool] | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.config = config
         config.validate()  # bad settings fail here, in the caller
         self.configs = config.run_configs()
-        super().__init__(_Progress("waiting", ()), heartbeat_timeout_s=heartbeat_timeout_s, keepalive=keepalive)
+        super().__init__(_Progress("waiting", ()), queue=queue, heartbeat_timeout_s=heartbeat_timeout_s,
+                         keepalive=keepalive, clock=clock)
         self._data = data
-        self._queue = queue
-
-    def _before_start(self) -> None:
-        if self._queue is None:
-            self._queue = default_queue()
 
     def stop(self) -> None:
         """Stop the run training now and skip the rest."""
@@ -77,14 +75,14 @@ class ComparisonRun(BackgroundRun[_Progress]):
         self._publish_snapshot(replace(self._published, **changes))  # type: ignore[arg-type]
 
     def _work(self) -> None:
-        assert self._queue is not None  # set by start()
         try:
             self._set(status="running")
             for config in self.configs:
                 if self._cancelled():
                     break
-                run = TrainingRun(config, data=self._data, queue=self._queue,
-                                  heartbeat_timeout_s=self._heartbeat_timeout_s, final_evaluation=True)
+                run = TrainingRun(config, data=self._data, queue=self.queue,
+                                  heartbeat_timeout_s=self._heartbeat_timeout_s, final_evaluation=True,
+                                  clock=self._clock)
                 self._set(runs=(*self._published.runs, run))
                 run.start()
                 while not run.join(0.05):
@@ -111,14 +109,13 @@ class ComparisonRun(BackgroundRun[_Progress]):
 
     def _measure_noise(self) -> NoiseReport | None:
         """Gradient noise at the shared initial weights, holding a training slot like a run."""
-        assert self._queue is not None
-        if not self._queue.acquire(self, cancelled=self._cancelled):
+        if not self.queue.acquire(self, cancelled=self._cancelled):
             return None
         try:
             return measure_noise(self.configs[0], self.config.batch_sizes, data=self._data,
                                  draws=self.config.noise_draws)
         finally:
-            self._queue.release(self)
+            self.queue.release(self)
 
 
 def measure_noise(

@@ -45,7 +45,7 @@ from core.i18n import Message, error_message, message
 from core.maths.catalog import dataset_spec
 from core.runtime import runlog
 from core.runtime.background import HEARTBEAT_TIMEOUT_S, BackgroundRun
-from core.runtime.slots import RunQueue, default_queue, max_run_seconds
+from core.runtime.slots import RunQueue
 from core.train.datasets import load_dataset
 from core.train.models import build_model
 from core.train.runner import lower_priority, while_waiting
@@ -89,7 +89,11 @@ def _data(config: DataParallelConfig) -> tuple[torch.Tensor, torch.Tensor]:
     return load_dataset(config.dataset, config.n_samples, seed=config.seed)
 
 
-def worker(rank: int, world: int, store_path: str, backend: str, config: DataParallelConfig, conn: Connection) -> None:
+Worker = Callable[[int, int, str, str, DataParallelConfig, Connection], None]
+
+
+def worker(rank: int, devices: int, store_path: str, backend: str, config: DataParallelConfig,
+           conn: Connection) -> None:
     """One rank: join the process group, train with DDP over a DistributedSampler, report every iteration.
 
     Messages (tuples) to the parent: ("ready", rank) once in the process group with its DDP model;
@@ -97,49 +101,13 @@ def worker(rank: int, world: int, store_path: str, backend: str, config: DataPar
     after every update; ("done", rank, iterations per epoch, updates, samples); ("error", rank, type name, text,
     traceback, time.time()) when anything ends the rank early.
     """
+    _run_rank(rank, conn, lambda: _train_rank(rank, devices, store_path, backend, config, conn))
+
+
+def _run_rank(rank: int, conn: Connection, body: Callable[[], None]) -> None:
+    """Run one rank's ``body``, tell the parent through ``conn`` whatever ended it early, and leave."""
     try:
-        lower_priority()
-        torch.set_num_threads(1)  # W processes share the server's cores with each other and the web server
-        if backend == "gloo" and os.path.exists("/sys/class/net/lo"):
-            os.environ.setdefault("GLOO_SOCKET_IFNAME", "lo")  # the ranks meet on loopback, whatever the hostname
-        # A file, not tcp://: rank 0's TCPStore listens on every interface, whatever address the URL names.
-        dist.init_process_group(backend, init_method=f"file://{store_path}", rank=rank, world_size=world,
-                                timeout=timedelta(seconds=START_TIMEOUT_S))
-        device = torch.device("cuda", rank) if backend == "nccl" else torch.device("cpu")
-        if backend == "nccl":
-            torch.cuda.set_device(device)
-        x, y = _data(config)
-        net = _model(config).to(device)
-        # DDP broadcasts rank 0's weights to every rank (they are equal anyway: the same seed) and, on first use,
-        # imports torch._dynamo: about as long as importing torch itself.
-        model = DistributedDataParallel(net, device_ids=[rank] if backend == "nccl" else None)
-        conn.send(("ready", rank))
-        optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)
-        dataset = TensorDataset(x, y, torch.arange(len(y)))
-        sampler: DistributedSampler[Any] = DistributedSampler(dataset, num_replicas=world, rank=rank, shuffle=True,
-                                                              seed=config.seed)
-        loader = DataLoader(dataset, batch_size=config.batch_size, sampler=sampler)
-        iterations: list[int] = []
-        updates = samples = 0
-        for epoch in range(config.epochs):
-            sampler.set_epoch(epoch)  # a fresh shuffle per epoch, the same on every rank
-            iterations.append(0)
-            for iteration, (xb, yb, ib) in enumerate(loader):
-                if config.fail_rank == rank:
-                    raise RuntimeError(f"test failure injected in rank {rank}")
-                loss = F.cross_entropy(model(xb.to(device)), yb.to(device))
-                optimizer.zero_grad(set_to_none=True)
-                torch.autograd.backward(loss)  # DDP all-reduces (averages) the gradients of every rank here
-                if updates == 0 and rank == 0:
-                    grads = [p.grad.detach().cpu().numpy().copy() for p in net.parameters() if p.grad is not None]
-                    conn.send(("grad", rank, grads))
-                optimizer.step()
-                updates += 1
-                iterations[-1] += 1
-                samples += len(ib)
-                conn.send(("step", rank, epoch + 1, iteration, ib.tolist(), loss.item()))
-        conn.send(("done", rank, tuple(iterations), updates, samples))
-        dist.destroy_process_group()
+        body()
         code = 0
     except BaseException as exc:  # noqa: BLE001 - whatever ends this rank, the parent must hear why
         code = 1
@@ -152,6 +120,58 @@ def worker(rank: int, world: int, store_path: str, backend: str, config: DataPar
     if multiprocessing.parent_process() is not None:
         # Everything is said: leave without the interpreter's tear-down of torch, which takes seconds.
         os._exit(code)
+
+
+def _join_group(rank: int, devices: int, store_path: str, backend: str) -> torch.device:
+    """Join the run's process group as ``rank`` of ``devices``, at low priority, on one thread; this rank's device."""
+    lower_priority()
+    torch.set_num_threads(1)  # the ranks share the server's cores with each other and the web server
+    if backend == "gloo" and os.path.exists("/sys/class/net/lo"):
+        os.environ.setdefault("GLOO_SOCKET_IFNAME", "lo")  # the ranks meet on loopback, whatever the hostname
+    # A file, not tcp://: rank 0's TCPStore listens on every interface, whatever address the URL names.
+    dist.init_process_group(backend, init_method=f"file://{store_path}", rank=rank, world_size=devices,
+                            timeout=timedelta(seconds=START_TIMEOUT_S))
+    if backend != "nccl":
+        return torch.device("cpu")
+    device = torch.device("cuda", rank)
+    torch.cuda.set_device(device)
+    return device
+
+
+def _train_rank(rank: int, devices: int, store_path: str, backend: str, config: DataParallelConfig,
+               conn: Connection) -> None:
+    """What rank ``rank`` does, from joining the process group to leaving it (the messages are ``worker``'s)."""
+    device = _join_group(rank, devices, store_path, backend)
+    x, y = _data(config)
+    net = _model(config).to(device)
+    # DDP broadcasts rank 0's weights to every rank (they are equal anyway: the same seed) and, on first use,
+    # imports torch._dynamo: about as long as importing torch itself.
+    model = DistributedDataParallel(net, device_ids=[rank] if backend == "nccl" else None)
+    conn.send(("ready", rank))
+    optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)
+    dataset = TensorDataset(x, y, torch.arange(len(y)))
+    sampler: DistributedSampler[Any] = DistributedSampler(dataset, num_replicas=devices, rank=rank, shuffle=True,
+                                                          seed=config.seed)
+    loader = DataLoader(dataset, batch_size=config.batch_size, sampler=sampler)
+    iterations: list[int] = []
+    updates = samples = 0
+    for epoch in range(config.epochs):
+        sampler.set_epoch(epoch)  # a fresh shuffle per epoch, the same on every rank
+        iterations.append(0)
+        for iteration, (xb, yb, ib) in enumerate(loader):
+            loss = F.cross_entropy(model(xb.to(device)), yb.to(device))
+            optimizer.zero_grad(set_to_none=True)
+            torch.autograd.backward(loss)  # DDP all-reduces (averages) the gradients of every rank here
+            if updates == 0 and rank == 0:
+                grads = [p.grad.detach().cpu().numpy().copy() for p in net.parameters() if p.grad is not None]
+                conn.send(("grad", rank, grads))
+            optimizer.step()
+            updates += 1
+            iterations[-1] += 1
+            samples += len(ib)
+            conn.send(("step", rank, epoch + 1, iteration, ib.tolist(), loss.item()))
+    conn.send(("done", rank, tuple(iterations), updates, samples))
+    dist.destroy_process_group()
 
 
 def worker_context() -> ForkServerContext | SpawnContext:
@@ -192,8 +212,8 @@ class _Epoch:
     def __init__(self, epoch: int, config: DataParallelConfig) -> None:
         p = config.plan()
         self.epoch = epoch
-        self.indices = np.full((p.world_size, p.iterations_per_epoch, draw_width(p)), -1, dtype=np.int32)
-        self.losses = np.full((p.world_size, p.iterations_per_epoch), np.nan)
+        self.indices = np.full((config.devices, p.iterations_per_epoch, draw_width(p)), -1, dtype=np.int32)
+        self.losses = np.full((config.devices, p.iterations_per_epoch), np.nan)
         self.frozen: EpochDraws | None = None
 
     def record(self, rank: int, iteration: int, indices: Sequence[int], loss: float) -> None:
@@ -218,19 +238,21 @@ class DataParallelRun(BackgroundRun[DataParallelSnapshot]):
         self, config: DataParallelConfig, *, queue: RunQueue | None = None,
         heartbeat_timeout_s: float = HEARTBEAT_TIMEOUT_S, keepalive: Callable[[], bool] | None = None,
         start_timeout_s: float = START_TIMEOUT_S, stall_timeout_s: float = STALL_TIMEOUT_S,
-        max_seconds: float | None = None,
+        max_seconds: float | None = None, clock: Callable[[], float] = time.monotonic, worker: Worker = worker,
     ) -> None:
         self.config = config
         self.plan = config.validate()  # bad settings fail here, in the caller
         super().__init__(
             DataParallelSnapshot("waiting", message("runner.not_started"), config, self.plan, ()),
-            heartbeat_timeout_s=heartbeat_timeout_s, keepalive=keepalive,
+            queue=queue, heartbeat_timeout_s=heartbeat_timeout_s, keepalive=keepalive, max_seconds=max_seconds,
+            clock=clock,
         )
-        self._queue = queue
+        self._worker = worker  # what each rank runs: a module-level function, since ranks fork from a server
         self._start_timeout_s = start_timeout_s
         self._stall_timeout_s = stall_timeout_s
         self.processes: list[BaseProcess] = []  # every worker started, kept so that a test can see them end
         self._pipes: list[Connection] = []
+        self._open_pipes: list[Connection] = []  # those whose worker may still send
         self._epochs: dict[int, _Epoch] = {}
         self._first: dict[int, list[int]] = {}  # rank -> its first batch's indices
         self._grads: list[np.ndarray] | None = None
@@ -238,24 +260,17 @@ class DataParallelRun(BackgroundRun[DataParallelSnapshot]):
         self._errors: list[tuple[float, int, str, str]] = []  # (time, rank, type, text)
         self._ready: set[int] = set()
         self._published_at = 0.0
-        self._started_at = 0.0
-        self._paused_s = 0.0  # time the workers spent paused between turns since every rank was ready
-        self._ready_at: float | None = None  # when every rank had joined: training time counts from here
-        self._max_seconds = max_seconds if max_seconds is not None else max_run_seconds()
+        self._started_at = 0.0  # when the workers were started
+        self._starting_since = 0.0  # the same, moved on by the time paused: the start time-out counts from here
+        self._last_report = 0.0  # when some rank last reported, moved on likewise: the stall time-out counts from here
         self._store_dir: str | None = None
 
     def _before_start(self) -> None:
-        if self._queue is None:
-            self._queue = default_queue()
         runlog.record("queued", run=id(self), seed=self.config.seed, planned=self.plan.total_updates)
 
     def snapshot(self) -> DataParallelSnapshot:
         """The latest published state; while it waits for its first turn, the runs ahead and the wait."""
         return while_waiting(self._published, self._queue, self)
-
-    def training_clock(self) -> float:
-        """Seconds since every rank was ready, less the time the workers spent paused between turns (0 before)."""
-        return 0.0 if self._ready_at is None else time.monotonic() - self._ready_at - self._paused_s
 
     def alive_workers(self) -> list[BaseProcess]:
         """The worker processes still running (empty once the run has ended)."""
@@ -264,9 +279,8 @@ class DataParallelRun(BackgroundRun[DataParallelSnapshot]):
     # --- the parent's thread -------------------------------------------------------------------------------
 
     def _work(self) -> None:
-        assert self._queue is not None  # set by start()
         try:
-            if not self._queue.acquire(self, cancelled=self._cancelled):
+            if not self.queue.acquire(self, cancelled=self._cancelled):
                 self._end_cancelled(message("runner.stopped_before_start"))
                 return
             runlog.record("started", run=id(self), seed=self.config.seed, devices=self.config.devices)
@@ -284,18 +298,18 @@ class DataParallelRun(BackgroundRun[DataParallelSnapshot]):
                 pipe.close()
             if self._store_dir is not None:
                 shutil.rmtree(self._store_dir, ignore_errors=True)
-            self._queue.release(self)
+            self.queue.release(self)
             runlog.record("ended", run=id(self), seed=self.config.seed, status=self._published.status)
 
     def _launch(self, backend: str) -> None:
         context = worker_context()
         self._store_dir = tempfile.mkdtemp(prefix="bel-dp-")  # mode 0700: this user's processes only
         store_path = os.path.join(self._store_dir, "store")
-        world = self.config.devices
-        self._started_at = time.monotonic()
-        for rank in range(world):
+        devices = self.config.devices
+        self._started_at = self._starting_since = self._last_report = self._clock()
+        for rank in range(devices):
             receive, send = context.Pipe(duplex=False)
-            process = context.Process(target=worker, args=(rank, world, store_path, backend, self.config, send),
+            process = context.Process(target=self._worker, args=(rank, devices, store_path, backend, self.config, send),
                                       name=f"dp-rank-{rank}", daemon=True)
             try:
                 process.start()
@@ -303,70 +317,69 @@ class DataParallelRun(BackgroundRun[DataParallelSnapshot]):
                 send.close()  # the worker holds the only sending end: its exit ends the pipe
             self.processes.append(process)
             self._pipes.append(receive)
+        self._open_pipes = list(self._pipes)
 
     def _watch(self) -> None:
-        started = self._started_at
-        last_report = started
-        open_pipes = list(self._pipes)
-        while True:
-            if self._cancelled():
-                self._end_cancelled(message("dp.stopped", devices=self.config.devices))
-                return
-            if self._max_seconds is not None and self.training_clock() >= self._max_seconds:
-                runlog.record("capped", run=id(self), seed=self.config.seed, seconds=self._max_seconds)
-                self._end_workers()
-                self._drain()
-                self._set("stopped", message("dp.capped", limit=round(self._max_seconds)))
-                return
-            assert self._queue is not None
-            if self._queue.turn_over(self):
-                paused = self._take_turns()
-                if paused is None:
-                    self._end_cancelled(message("dp.stopped", devices=self.config.devices))
-                    return
-                started += paused  # time paused counts neither towards the start nor the stall time-out
-                last_report += paused
-            # An ended process's sentinel stays ready: wait only on those not yet seen to end.
-            running = [process.sentinel for process in self.processes if process.exitcode is None]
-            ready = wait([*open_pipes, *running], timeout=POLL_S)
-            now = time.monotonic()
-            for pipe in [r for r in ready if isinstance(r, Connection)]:
-                try:
-                    for _ in range(MAX_REPORTS_PER_READ):
-                        if not pipe.poll():
-                            break
-                        self._receive(pipe.recv())
-                        last_report = now
-                except (EOFError, OSError):
-                    open_pipes.remove(pipe)  # the worker has ended and everything it sent has been read
-            ended = [rank for rank, pipe in enumerate(self._pipes) if pipe not in open_pipes and rank not in self._done]
-            if self._errors or ended:  # a rank failed, or ended without finishing
-                self._fail_with_cause(ended)
-                return
-            if len(self._done) == self.config.devices:
-                self._finish()
-                return
-            if len(self._ready) < self.config.devices and now - started > self._start_timeout_s:
-                self._fail(None, message("dp.start_timeout", seconds=round(self._start_timeout_s)))
-                return
-            if len(self._ready) == self.config.devices and now - last_report > self._stall_timeout_s:
-                self._fail(None, message("dp.stalled", seconds=round(self._stall_timeout_s)))
+        """Read the ranks' reports, taking turns, until the run ends one way or another."""
+        while not self._ended_between_turns():
+            now = self._read_reports()
+            if self._ended_by_the_ranks(now):
                 return
             self._publish_progress(force=False)
 
-    def _take_turns(self) -> float | None:
-        """Pause the workers, hand the slot on and resume at the next turn; the seconds paused (None: cancelled)."""
-        assert self._queue is not None
-        paused = time.monotonic()
-        self._signal_workers(signal.SIGSTOP)
-        try:
-            keeps_going = self._queue.hand_over(self, cancelled=self._cancelled)
-        finally:
-            self._signal_workers(signal.SIGCONT)
-        seconds = time.monotonic() - paused
-        if self._ready_at is not None:
-            self._paused_s += seconds
-        return seconds if keeps_going else None
+    def _ended_between_turns(self) -> bool:
+        """True once the run has ended here: stopped, abandoned, at its time limit, or stopped while paused."""
+        if self._cancelled():
+            self._end_cancelled(message("dp.stopped", devices=self.config.devices))
+            return True
+        if self._at_time_limit(seed=self.config.seed):
+            self._end_workers()
+            self._drain()
+            self._set("stopped", message("dp.capped", limit=round(self._max_seconds or 0)))
+            return True
+        paused = self._hand_over_turn(pause=lambda: self._signal_workers(signal.SIGSTOP),
+                                      resume=lambda: self._signal_workers(signal.SIGCONT))
+        if paused is None:
+            self._end_cancelled(message("dp.stopped", devices=self.config.devices))
+            return True
+        self._starting_since += paused  # time paused counts neither towards the start nor the stall time-out
+        self._last_report += paused
+        return False
+
+    def _read_reports(self) -> float:
+        """Wait up to ``POLL_S`` for reports or ended workers and read what came; the time the wait ended."""
+        # An ended process's sentinel stays ready: wait only on those not yet seen to end.
+        running = [process.sentinel for process in self.processes if process.exitcode is None]
+        ready = wait([*self._open_pipes, *running], timeout=POLL_S)
+        now = self._clock()
+        for pipe in [r for r in ready if isinstance(r, Connection)]:
+            try:
+                for _ in range(MAX_REPORTS_PER_READ):
+                    if not pipe.poll():
+                        break
+                    self._receive(pipe.recv())
+                    self._last_report = now
+            except (EOFError, OSError):
+                self._open_pipes.remove(pipe)  # the worker has ended and everything it sent has been read
+        return now
+
+    def _ended_by_the_ranks(self, now: float) -> bool:
+        """True once the ranks have ended the run: all finished, one failed or ended early, or too slow to start
+        or to report."""
+        devices = self.config.devices
+        ended = [rank for rank, pipe in enumerate(self._pipes)
+                 if pipe not in self._open_pipes and rank not in self._done]
+        if self._errors or ended:  # a rank failed, or ended without finishing
+            self._fail_with_cause(ended)
+        elif len(self._done) == devices:
+            self._finish()
+        elif len(self._ready) < devices and now - self._starting_since > self._start_timeout_s:
+            self._fail(None, message("dp.start_timeout", seconds=round(self._start_timeout_s)))
+        elif len(self._ready) == devices and now - self._last_report > self._stall_timeout_s:
+            self._fail(None, message("dp.stalled", seconds=round(self._stall_timeout_s)))
+        else:
+            return False
+        return True
 
     def _signal_workers(self, signum: int) -> None:
         """Send ``signum`` to every worker still running (SIGSTOP and SIGCONT; POSIX only)."""
@@ -406,8 +419,8 @@ class DataParallelRun(BackgroundRun[DataParallelSnapshot]):
         if kind == "ready":
             self._ready.add(rank)
             if len(self._ready) == self.config.devices:
-                self._ready_at = time.monotonic()
-                start_s = self._ready_at - self._started_at
+                self._begin_training()  # the time limit counts from here: start-up has its own time-out
+                start_s = self._clock() - self._started_at
                 runlog.record("dp_ready", run=id(self), devices=self.config.devices, seconds=round(start_s, 3))
                 self._set("running", self._running_message(), start_s=start_s)
         elif kind == "step":
@@ -446,7 +459,7 @@ class DataParallelRun(BackgroundRun[DataParallelSnapshot]):
         return tuple(self._epochs[epoch].freeze() for epoch in sorted(self._epochs))
 
     def _publish_progress(self, *, force: bool, **changes: Any) -> None:
-        now = time.monotonic()
+        now = self._clock()
         if not force and (now - self._published_at < PUBLISH_EVERY_S or self._published.status != "running"):
             return
         self._published_at = now
@@ -495,7 +508,7 @@ class DataParallelRun(BackgroundRun[DataParallelSnapshot]):
         for process in self.processes:
             if process.is_alive():
                 process.terminate()
-        deadline = time.monotonic() + JOIN_TIMEOUT_S
+        deadline = time.monotonic() + JOIN_TIMEOUT_S  # real seconds, whatever the run's clock
         for process in self.processes:
             process.join(max(0.0, deadline - time.monotonic()))
             if process.is_alive():

@@ -34,7 +34,7 @@ from core.maths.records import (
 )
 from core.runtime import runlog
 from core.runtime.background import HEARTBEAT_TIMEOUT_S, BackgroundRun
-from core.runtime.slots import RunQueue, Ticket, default_queue, max_run_seconds
+from core.runtime.slots import RunQueue, Ticket
 from core.train.engine import Trainer
 from core.views.data_parallel import DataParallelSnapshot
 
@@ -133,6 +133,7 @@ class TrainingRun(BackgroundRun[Snapshot]):
         flush_interval_s: float = 0.1,
         final_evaluation: bool = False,
         max_seconds: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.config = config
         self.plan = config.validate()  # bad settings fail here, in the caller, with a readable message
@@ -143,10 +144,10 @@ class TrainingRun(BackgroundRun[Snapshot]):
                 progress=RunProgress(1, 0, 0, config.update_limit, 0.0, None, None),
                 boundary=None, device=None, device_message=None, queue_position=None, diverged_at=None,
             ),
-            heartbeat_timeout_s=heartbeat_timeout_s, keepalive=keepalive,
+            queue=queue, heartbeat_timeout_s=heartbeat_timeout_s, keepalive=keepalive, max_seconds=max_seconds,
+            clock=clock,
         )
         self._data = data
-        self._queue = queue
         self._boundary_interval_s = boundary_interval_s
         self._flush_interval_s = flush_interval_s
         self._final_evaluation = final_evaluation
@@ -154,25 +155,15 @@ class TrainingRun(BackgroundRun[Snapshot]):
         self._boundary: BoundaryGrid | None = None
         self._boundary_at = 0.0
         self._boundary_epochs = 0
-        self._train_started = 0.0
-        self._max_seconds = max_seconds if max_seconds is not None else max_run_seconds()
-        self._paused_s = 0.0  # time spent waiting between turns since training began, not counted as training
         self._capped = False
         self._first_update_logged = False
 
     def _before_start(self) -> None:
-        if self._queue is None:
-            self._queue = default_queue()
         runlog.record("queued", run=id(self), seed=self.config.seed, planned=self.config.update_limit)
 
     def snapshot(self) -> Snapshot:
         """The latest published state; while it waits for its first turn, the runs ahead and the wait."""
-        # One reference read: the worker swaps whole snapshots, never edits one.
-        return while_waiting(self._published, self._queue, self)
-
-    def training_clock(self) -> float:
-        """Seconds of training so far: the time in this run's turns, not the time it waited between them."""
-        return time.perf_counter() - self._train_started - self._paused_s
+        return while_waiting(self._published, self._queue, self)  # one read: whole snapshots are swapped
 
     def _between_updates(self) -> bool:
         """Asked before every update: True to stop (asked to, at the time limit, or stopped while waiting its turn).
@@ -182,30 +173,22 @@ class TrainingRun(BackgroundRun[Snapshot]):
         """
         if self._stop.is_set():
             return True
-        if self._max_seconds is not None and self.training_clock() >= self._max_seconds:
+        if self._at_time_limit(seed=self.config.seed):
             self._capped = True
-            runlog.record("capped", run=id(self), seed=self.config.seed, seconds=self._max_seconds)
             return True
-        assert self._queue is not None
-        if not self._queue.turn_over(self):
-            return False
-        paused = time.perf_counter()
-        keeps_going = self._queue.hand_over(self, cancelled=self._cancelled)
-        self._paused_s += time.perf_counter() - paused
-        return not keeps_going
+        return self._hand_over_turn() is None
 
     def _work(self) -> None:
-        assert self._queue is not None  # set by start()
         lower_priority()
         trainer: Trainer | None = None
         try:
             self._publish("waiting", message("runner.preparing"))
             trainer = Trainer(self.config, data=self._data, progress=self._on_download)
             self._publish("waiting", message("runner.waiting"), trainer)
-            if not self._queue.acquire(self, cancelled=self._cancelled):
+            if not self.queue.acquire(self, cancelled=self._cancelled):
                 self._publish(*self._ended(message("runner.stopped_before_start")), trainer)
                 return
-            self._train_started = time.perf_counter()
+            self._begin_training()
             runlog.record("started", run=id(self), seed=self.config.seed)
             self._publish("running", message("runner.training"), trainer)
             result = trainer.train(
@@ -216,7 +199,7 @@ class TrainingRun(BackgroundRun[Snapshot]):
                           updates=result.updates_done, planned=self.config.update_limit)
             if self._final_evaluation and trainer.updates_done:
                 self._final = _evaluate(trainer, result.peak_memory_bytes)
-            self._queue.release(self)  # before the final boundary: the next run need not wait for it
+            self.queue.release(self)  # before the final boundary: the next run need not wait for it
             self._refresh_boundary(trainer, force=True)
             if self._capped:
                 self._publish("capped", message("runner.capped", limit=round(self._max_seconds or 0),
@@ -228,7 +211,7 @@ class TrainingRun(BackgroundRun[Snapshot]):
         except Exception as exc:  # noqa: BLE001 - any failure must reach the page, never kill the thread silently
             self._publish("failed", message("runner.failed", error=error_message(exc)), trainer)
         finally:
-            self._queue.release(self)
+            self.queue.release(self)
             runlog.record("ended", run=id(self), seed=self.config.seed, status=self._published.status)
 
     def _ended(self, stopped_message: Message) -> tuple[RunStatus, Message]:
@@ -250,7 +233,7 @@ class TrainingRun(BackgroundRun[Snapshot]):
         self._publish("running", message("runner.training"), trainer)
 
     def _refresh_boundary(self, trainer: Trainer, *, force: bool) -> None:
-        now = time.monotonic()
+        now = self._clock()
         if trainer.bounds is None or not (force or now - self._boundary_at >= self._boundary_interval_s):
             return
         self._boundary = trainer.boundary_grid()
@@ -266,12 +249,12 @@ class TrainingRun(BackgroundRun[Snapshot]):
             return
         history = trainer.history
         done = len(history)
-        elapsed = self.training_clock() if self._train_started else 0.0  # this run's own turns only
+        elapsed = self.training_clock()  # this run's own turns only
         epoch, iteration = trainer.position(done)
         total = self.config.update_limit
         budget = self.config.time_budget_s
         # The time left is wall time, waits between turns included: what the learner waits for.
-        wall = time.perf_counter() - self._train_started if self._train_started else 0.0
+        wall = 0.0 if self._train_started is None else self._clock() - self._train_started
         if not done or elapsed <= 0:
             eta = None
         elif budget is not None:  # a time budget counts training time only

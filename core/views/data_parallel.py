@@ -2,7 +2,7 @@
 
 A data-parallel run trains one model in ``devices`` worker processes (``core.train.data_parallel``). Each
 rank draws its own share of every epoch through a ``DistributedSampler(shuffle=True, seed=seed)``, which pads
-the shuffled indices by repeating the first few, so that the total divides by the number of ranks; every rank
+the shuffled indices by repeating the first few, so that the total divides by ``devices``; every rank
 then holds ``ceil(n / devices)`` samples. Every sample trains (no validation split), so the counts are those of
 ``plan(n, batch_size, epochs, world_size=devices)``:
 
@@ -57,7 +57,6 @@ class DataParallelConfig:
     epochs: int = 2
     dataset: str = "moons"
     seed: int = 0
-    fail_rank: int | None = None  # tests only: this rank raises in its first iteration
 
     def plan(self) -> BatchPlan:
         """The counts of this run: every sample trains, split between ``devices`` ranks."""
@@ -149,14 +148,14 @@ def sampler_code(config: DataParallelConfig) -> str:
 
 
 def padding_mask(p: BatchPlan) -> np.ndarray:
-    """(ranks, iterations, batch_size) True where a rank draws one of DistributedSampler's padding duplicates.
+    """(devices, iterations, width) True where a rank draws one of DistributedSampler's padding duplicates.
 
-    Rank ``r``'s ``k``-th draw of an epoch is position ``k * ranks + r`` of the padded list; the positions from
+    Rank ``r``'s ``k``-th draw of an epoch is position ``k * devices + r`` of the padded list; the positions from
     ``train_samples`` on repeat the list's first ``padded_samples`` indices.
     """
-    ranks, iterations, width = p.world_size, p.iterations_per_epoch, draw_width(p)
+    devices, iterations, width = p.world_size, p.iterations_per_epoch, draw_width(p)
     k = np.arange(iterations * width).reshape(iterations, width)
-    position = k[None, :, :] * ranks + np.arange(ranks)[:, None, None]
+    position = k[None, :, :] * devices + np.arange(devices)[:, None, None]
     return (position >= p.train_samples) & (k[None, :, :] < p.samples_per_rank)
 
 
@@ -173,8 +172,8 @@ class EpochDraws:
     """
 
     epoch: int  # 1-based
-    indices: np.ndarray  # (ranks, iterations, width) int32 sample index; -1 not drawn (yet, or a short last batch)
-    losses: np.ndarray  # (ranks, iterations) float64; NaN not drawn yet
+    indices: np.ndarray  # (devices, iterations, width) int32 sample index; -1 not drawn (yet, or a short last batch)
+    losses: np.ndarray  # (devices, iterations) float64; NaN not drawn yet
 
     @property
     def drawn(self) -> int:
