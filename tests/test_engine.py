@@ -16,8 +16,9 @@ import core.train.engine as engine
 from core.i18n import Message
 from core.maths.batching import SettingsError, split_sizes
 from core.maths.config import TrainConfig
-from core.train.engine import Trainer, decision_boundary, fast_step, make_optimizer, resolve_device, split_indices
+from core.train.engine import Trainer, decision_boundary, fast_step, resolve_device, split_indices
 from core.train.models import build_model, count_parameters, functional_forward
+from core.train.optimizers import make_optimizer
 
 ROOT = Path(__file__).resolve().parents[1]
 

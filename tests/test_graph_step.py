@@ -16,10 +16,12 @@ from hypothesis import strategies as st
 from torch.utils.data import DataLoader, TensorDataset
 
 from core.maths.batching import plan
+from core.maths.catalog import OPTIMIZERS
 from core.maths.config import TrainConfig
 from core.train.engine import Trainer
-from core.train.graph_step import GRAPH_OPTIMIZERS, StaticStep, graph_optimizer
+from core.train.graph_step import StaticStep
 from core.train.models import build_model
+from core.train.optimizers import graph_optimizer
 
 CUDA = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU (CI has none)")
 FIRST_UPDATES = 50  # losses of the graph step and the eager loop must agree over these
@@ -95,7 +97,7 @@ def test_static_step_counts_equal_plan(
 # ---- the same numbers as the eager loop ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("optimizer", GRAPH_OPTIMIZERS)
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
 @pytest.mark.parametrize("shuffle", [True, False])
 def test_static_step_losses_equal_the_eager_loop(optimizer: str, shuffle: bool) -> None:
     cfg = config(optimizer=optimizer, shuffle=shuffle, learning_rate=0.05 if optimizer != "adam" else 0.01)
@@ -110,7 +112,7 @@ def test_static_step_losses_equal_the_eager_loop(optimizer: str, shuffle: bool) 
         torch.testing.assert_close(p, q, rtol=1e-4, atol=1e-5)
 
 
-@pytest.mark.parametrize("optimizer", GRAPH_OPTIMIZERS)
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
 def test_static_step_honours_the_learning_rate_schedule(optimizer: str) -> None:
     total = config().plan().total_updates
     schedule = tuple(0.02 * (1 + np.cos(np.pi * i / total)) / 2 + 1e-3 for i in range(total))  # cosine decay
@@ -121,7 +123,7 @@ def test_static_step_honours_the_learning_rate_schedule(optimizer: str) -> None:
     assert float(static.static.lr) == pytest.approx(schedule[-1], rel=1e-6)  # the last update's rate was in use
 
 
-@pytest.mark.parametrize("optimizer", GRAPH_OPTIMIZERS)
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
 def test_a_zero_schedule_leaves_the_weights_alone(optimizer: str) -> None:
     # The rate comes from the schedule on the device, never from learning_rate (here 0.5, which would move them).
     cfg = config(optimizer=optimizer, learning_rate=0.5, lr_schedule=(0.0,) * config().plan().total_updates)
@@ -171,7 +173,7 @@ def test_the_cpu_keeps_the_eager_loop_by_default() -> None:
 
 def test_graph_optimizers_read_the_learning_rate_tensor() -> None:
     lr = torch.tensor(0.1)
-    for name in GRAPH_OPTIMIZERS:
+    for name in OPTIMIZERS:
         optimizer = graph_optimizer(name, list(build_model("linear", 2, 2).parameters()), lr)
         assert optimizer.param_groups[0]["lr"] is lr and optimizer.defaults["fused"] is True
     with pytest.raises(ValueError, match="rmsprop"):
@@ -182,7 +184,7 @@ def test_graph_optimizers_read_the_learning_rate_tensor() -> None:
 
 
 @CUDA
-@pytest.mark.parametrize("optimizer", GRAPH_OPTIMIZERS)
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
 def test_captured_graphs_match_the_eager_loop_on_cuda(optimizer: str) -> None:
     cfg = config(device="cuda", optimizer=optimizer)
     graph, eager = Trainer(cfg), Trainer(cfg, step="eager")

@@ -14,8 +14,8 @@ from torch.profiler import ProfilerActivity, profile
 from core.maths.catalog import DATASETS
 from core.maths.config import TrainConfig
 from core.maths.memory import step_memory_estimate
-from core.train.engine import make_optimizer
 from core.train.models import build_model
+from core.train.optimizers import make_optimizer
 
 
 def _profiled_peak(config: TrainConfig, tmp_path: Path) -> int:

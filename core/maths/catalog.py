@@ -65,7 +65,10 @@ def dataset_spec(dataset_id: str) -> DatasetSpec:
 
 MODELS: tuple[str, ...] = ("linear", "mlp")
 ACTIVATIONS: tuple[str, ...] = ("relu", "tanh", "gelu", "sigmoid")
-OPTIMIZERS: tuple[str, ...] = ("sgd", "momentum", "adam")
+# Each optimizer the app offers, with the parameter-sized buffers it keeps (momentum: 1, Adam's moments: 2);
+# core.train.optimizers builds them, and its unwired_optimizers() finds a name missing there.
+OPTIMIZER_STATE_COPIES: dict[str, int] = {"sgd": 0, "momentum": 1, "adam": 2}
+OPTIMIZERS: tuple[str, ...] = tuple(OPTIMIZER_STATE_COPIES)
 DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda", "mps")
 MAX_HIDDEN_LAYERS = 8
 MAX_HIDDEN_WIDTH = 1024

@@ -47,6 +47,10 @@ class TrainConfig:
             framework=self.framework,
         )
 
+    def checked(self) -> TrainPlan:
+        """These settings validated once, with their batch plan: what a run carries so that nothing checks again."""
+        return TrainPlan(self, self.validate())
+
     def validate(self) -> BatchPlan:
         """Raise ValueError with a readable message if the settings cannot run; else return the plan."""
         spec = dataset_spec(self.dataset)
@@ -90,6 +94,20 @@ class TrainConfig:
         """Updates this run makes at most: the plan's total, or fewer with ``max_updates``."""
         total = self.plan().total_updates
         return total if self.max_updates is None else min(total, self.max_updates)
+
+
+@dataclass(frozen=True)
+class TrainPlan:
+    """A ``TrainConfig`` that passed ``validate()`` (make it with ``config.checked()``) and its batch plan."""
+
+    config: TrainConfig
+    batches: BatchPlan
+
+    @property
+    def update_limit(self) -> int:
+        """Updates this run makes at most: the plan's total, or fewer with ``max_updates``."""
+        limit = self.config.max_updates
+        return self.batches.total_updates if limit is None else min(self.batches.total_updates, limit)
 
 
 def _require_choice(name: str, value: str, choices: Sequence[str]) -> None:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from core.maths.catalog import DATASETS, parameter_count
+from core.maths.catalog import DATASETS, OPTIMIZER_STATE_COPIES, parameter_count
 from core.maths.config import TrainConfig
 
 FLOAT_BYTES = 4  # float32 everywhere in the engine
-OPTIMIZER_STATE_COPIES = {"sgd": 0, "momentum": 1, "adam": 2}  # parameter-sized buffers each optimizer keeps
 
 
 def step_memory_estimate(config: TrainConfig, batch_size: int | None = None) -> int:

@@ -21,7 +21,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, cast
+from typing import Literal, cast
 
 import numpy as np
 import torch
@@ -30,13 +30,15 @@ from torch import nn
 
 from core.i18n import Message, message
 from core.maths.batching import BatchPlan, Framework, SettingsError, split_sizes
-from core.maths.catalog import DATASETS, DEVICES, OPTIMIZERS
-from core.maths.config import TrainConfig, _require_choice
+from core.maths.catalog import DATASETS, DEVICES
+from core.maths.config import TrainConfig, TrainPlan, _require_choice
 from core.maths.records import BoundaryGrid, EpochRecord, UpdateHistory
 from core.train.datasets import load_dataset
-from core.train.graph_step import MOMENTUM, StaticStep
+from core.train.graph_step import StaticStep
 from core.train.mnist import Progress
 from core.train.models import build_model, functional_forward
+from core.train.optimizers import make_optimizer
+from core.train.step import Step, apply_update
 
 EVAL_BATCH = 8_192  # rows per forward pass when evaluating, to bound memory on large validation sets
 
@@ -152,20 +154,6 @@ def split_indices(
         # Same indices as random_split(range(n), [n_train, n_val], generator=torch.Generator().manual_seed(seed)).
         order = torch.randperm(n_samples, generator=torch.Generator().manual_seed(seed))
     return order[:n_train], order[n_train:]
-
-
-def make_optimizer(name: str, params: Sequence[nn.Parameter], learning_rate: float) -> torch.optim.Optimizer:
-    """The named optimizer in its fastest implementation the device supports (fused, else foreach, else plain)."""
-    _require_choice("optimizer", name, OPTIMIZERS)
-    extra: dict[str, Any] = {"momentum": MOMENTUM} if name == "momentum" else {}
-    cls: type[torch.optim.Optimizer] = torch.optim.Adam if name == "adam" else torch.optim.SGD
-    implementations: tuple[dict[str, Any], ...] = ({"fused": True}, {"foreach": True}, {})
-    for implementation in implementations:
-        try:
-            return cls(params, lr=learning_rate, **extra, **implementation)  # type: ignore[call-arg]
-        except (RuntimeError, ValueError, TypeError):
-            continue  # this implementation is not available for these tensors: try the next one
-    raise RuntimeError(f"Could not create the {name} optimizer.")  # unreachable: the plain one always exists
 
 
 def fast_step(optimizer: torch.optim.Optimizer) -> Callable[[], None]:
@@ -334,14 +322,85 @@ class _UpdateLog:
         return UpdateHistory(*arrays)
 
 
-@dataclass
-class _Chunk:
-    """Device-side metrics of consecutive updates within one epoch, not yet read back."""
+class EagerStep:
+    """The eager step: each batch gathered into one reused buffer, then ``apply_update``; metrics stay on the device."""
 
-    first_batch: int  # 0-based batch index within the epoch
-    losses: list[torch.Tensor] = field(default_factory=list)  # each a 0-d tensor
-    logits: list[torch.Tensor] = field(default_factory=list)  # each (B, C), detached
-    times: list[float] = field(default_factory=list)
+    def __init__(
+        self, model: nn.Sequential, optimizer: torch.optim.Optimizer, x_train: torch.Tensor, y_train: torch.Tensor,
+        batch_plan: BatchPlan, learning_rates: np.ndarray | None,
+    ) -> None:
+        self.optimizer = optimizer
+        self.record = True
+        self._x_train, self._y_train = x_train, y_train
+        self._batch = batch_plan.batch_size
+        iterations = batch_plan.iterations_per_epoch
+        self._used = self._batch * (iterations - 1) + batch_plan.last_batch_size  # rows per epoch; drop_last drops
+        self._forward, self._optimizer_step = functional_forward(model), fast_step(optimizer)
+        self._parameters = list(model.parameters())
+        self._group = optimizer.param_groups[0]
+        self._learning_rates = learning_rates  # (T,) one per update, or None: the optimizer's own rate throughout
+        self._made = 0  # updates made, all epochs: the index into the schedule
+        # One reusable batch buffer: gathering into it allocates nothing, so no page faults per step, and the
+        # gathered rows are still in cache for the forward pass. Row b of an epoch is x_train[order[b]].
+        x_buffer = torch.empty((self._batch, x_train.shape[1]), dtype=x_train.dtype, device=x_train.device)
+        self._x_outs = [x_buffer] * (iterations - 1) + [x_buffer[: batch_plan.last_batch_size]]
+        self._orders: Sequence[torch.Tensor] = ()
+        self._y_batches: Sequence[torch.Tensor] = ()
+        self._y_epoch = y_train
+        self._first_row = 0  # the epoch's row where the updates not yet read back start
+        self._losses: list[torch.Tensor] = []  # each 0-d: kept on the device, as reading one would make CUDA wait
+        self._logits: list[torch.Tensor] = []  # each (B, C), detached
+
+    def start_epoch(self, order: torch.Tensor) -> None:
+        """Slice the coming epoch's batches of ``order`` (views, no copies)."""
+        self._y_epoch = self._y_train[order]
+        self._orders = torch.split(order[: self._used], self._batch)
+        self._y_batches = torch.split(self._y_epoch[: self._used], self._batch)
+        self._first_row = 0
+        self._losses.clear()
+        self._logits.clear()
+
+    def run(self, batch: int) -> None:
+        """The update on the epoch's ``batch``-th batch, at this update's learning rate."""
+        if self._learning_rates is not None:
+            self._group["lr"] = float(self._learning_rates[self._made])
+        self._made += 1
+        x_batch = torch.index_select(self._x_train, 0, self._orders[batch], out=self._x_outs[batch])  # (B, F)
+        logits, loss = apply_update(self._forward, self._parameters, self._optimizer_step, x_batch,
+                                    self._y_batches[batch])
+        if self.record:
+            self._losses.append(loss.detach())
+            self._logits.append(logits.detach())
+
+    def read(self, first: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
+        """Losses and right predictions of the updates run since the last read (``first`` to ``stop - 1``)."""
+        assert len(self._losses) == stop - first, "the eager step reads back every update it ran, in order"
+        losses = torch.stack(self._losses).float().cpu().numpy()  # (K,)
+        predictions = torch.cat(self._logits).argmax(dim=1)  # (samples read,)
+        rows = slice(self._first_row, self._first_row + len(predictions))
+        hits = (predictions == self._y_epoch[rows]).cpu().numpy()
+        offsets = np.concatenate([[0], np.cumsum([len(logits) for logits in self._logits])[:-1]])
+        self._first_row = rows.stop
+        self._losses.clear()
+        self._logits.clear()
+        return losses, np.add.reduceat(hits.astype(np.int64), offsets)
+
+
+@dataclass
+class _Session:
+    """One call of ``Trainer.train``: how it was asked to run and how far it has got."""
+
+    metrics: bool
+    should_stop: Callable[[], bool] | None
+    on_chunk: Callable[[Trainer], None] | None
+    flush_interval_s: float
+    clock: Callable[[], float]
+    start: float
+    status: EngineStatus = "finished"
+    diverged_at: int | None = None
+    update: int = 0  # updates made so far, all epochs
+    times: list[float] = field(default_factory=list)  # seconds since start after each update not yet read back
+    last_flush: float = 0.0
 
 
 class Trainer:
@@ -349,19 +408,26 @@ class Trainer:
 
     def __init__(
         self,
-        config: TrainConfig,
+        config: TrainConfig | TrainPlan,
         *,
         data: tuple[torch.Tensor, torch.Tensor] | None = None,
         progress: Progress | None = None,
         step: StepMode = "auto",
+        throughputs: ThroughputCache | None = None,
     ) -> None:
-        """``step="static"`` runs the graph step's static buffers on any device (captured only on CUDA)."""
-        self.config = config
-        self.plan = config.validate()
+        """``config``: settings (validated here) or a ``TrainPlan`` (validated already, so not again).
+
+        ``step="static"`` runs the graph step's static buffers on any device (captured only on CUDA).
+        ``throughputs``: the measurements ``device="auto"`` may compare (the caller's own; none: GPU first).
+        """
+        checked = config if isinstance(config, TrainPlan) else config.checked()
+        self.config = config = checked.config
+        self.plan = checked.batches
         self.device_choice: Message | None = None  # why device="auto" picked this device
         self.device_message: Message | None = None  # why the requested device is not used
         if config.device == "auto":
-            self.device, self.device_choice = auto_device(model_shape(config), config.batch_size)
+            self.device, self.device_choice = auto_device(model_shape(config), config.batch_size,
+                                                          throughputs=throughputs)
         else:
             self.device, self.device_message = resolve_device(config.device)
         spec = DATASETS[config.dataset]
@@ -379,23 +445,12 @@ class Trainer:
             config.model, spec.n_features, spec.n_classes, hidden_layers=config.hidden_layers,
             hidden_width=config.hidden_width, activation=config.activation, seed=config.seed + 1,
         ).to(self.device)
-        self._epoch_sizes = self.plan.epoch_batch_sizes().tolist()  # which graph each iteration replays
-        self.step_message: Message | None = None  # why a CUDA run uses the eager step, when it does
-        self.static: StaticStep | None = None
-        if step == "static" or (step == "auto" and self.device.type == "cuda"):
-            try:
-                self.static = StaticStep(
-                    self.model, config.optimizer, self.x_train, self.y_train, self._epoch_sizes,
-                    learning_rate=config.learning_rate, total_updates=self.plan.total_updates,
-                    schedule=config.lr_schedule,
-                )
-            except (RuntimeError, ValueError, TypeError) as error:  # no fused, tensor-lr optimizer here
-                self.step_message = message("engine.step.graph_failed", error=f"{type(error).__name__}: {error}")
-        self.optimizer = (self.static.optimizer if self.static is not None
-                          else make_optimizer(config.optimizer, list(self.model.parameters()), config.learning_rate))
-        self._shuffle_generator = torch.Generator().manual_seed(config.seed + 2)
         self._learning_rates = (None if config.lr_schedule is None
                                 else np.asarray(config.lr_schedule, dtype=np.float64))  # (T,) per update
+        self.step_message: Message | None = None  # why a CUDA run uses the eager step, when it does
+        self.step: Step = self._static_step() if step == "static" or (
+            step == "auto" and self.device.type == "cuda") else self._eager_step()
+        self._shuffle_generator = torch.Generator().manual_seed(config.seed + 2)
         self._log = _UpdateLog(self.plan, config.learning_rate if self._learning_rates is None
                                else self._learning_rates)
         self.epoch_records: list[EpochRecord] = []
@@ -403,6 +458,32 @@ class Trainer:
         self.elapsed_s = 0.0
         self.budget_reached = False
         self.peak_memory_bytes: int | None = None
+
+    def _eager_step(self) -> EagerStep:
+        optimizer = make_optimizer(self.config.optimizer, list(self.model.parameters()), self.config.learning_rate)
+        return EagerStep(self.model, optimizer, self.x_train, self.y_train, self.plan, self._learning_rates)
+
+    def _static_step(self) -> Step:
+        """The captured step, or the eager one (saying why) where this torch has no fused, tensor-lr optimizer."""
+        try:
+            return StaticStep(
+                self.model, self.config.optimizer, self.x_train, self.y_train, self.plan.epoch_batch_sizes().tolist(),
+                learning_rate=self.config.learning_rate, total_updates=self.plan.total_updates,
+                schedule=self.config.lr_schedule,
+            )
+        except (RuntimeError, ValueError, TypeError) as error:
+            self.step_message = message("engine.step.graph_failed", error=f"{type(error).__name__}: {error}")
+            return self._eager_step()
+
+    @property
+    def static(self) -> StaticStep | None:
+        """The captured step's buffers when this run uses them (else None: the eager step)."""
+        return self.step if isinstance(self.step, StaticStep) else None
+
+    @property
+    def optimizer(self) -> torch.optim.Optimizer:
+        """The optimizer the step updates the weights with."""
+        return self.step.optimizer
 
     @property
     def history(self) -> UpdateHistory:
@@ -421,9 +502,7 @@ class Trainer:
         try:
             self.static.capture()
         except RuntimeError as error:  # the capture left the weights as they were: train them eagerly
-            self.static = None
-            self.optimizer = make_optimizer(self.config.optimizer, list(self.model.parameters()),
-                                            self.config.learning_rate)
+            self.step = self._eager_step()
             self.step_message = message("engine.step.graph_failed", error=f"{type(error).__name__}: {error}")
 
     @property
@@ -468,131 +547,98 @@ class Trainer:
         if self.updates_done:
             raise RuntimeError("This Trainer has already trained; create a new one to train again.")
         self.prepare()
-        static, sizes = self.static, self._epoch_sizes
-        plan_, cfg = self.plan, self.config
-        batch, iterations = cfg.batch_size, self.plan.iterations_per_epoch
-        used = batch * (iterations - 1) + plan_.last_batch_size  # samples per epoch; the rest drop_last drops
-        forward, optimizer_step = functional_forward(self.model), fast_step(self.optimizer)
-        parameters = list(self.model.parameters())
-        group = self.optimizer.param_groups[0]
-        learning_rates = self._learning_rates
-        max_updates = self.config.update_limit if cfg.max_updates is not None else None
-        time_budget = cfg.time_budget_s
+        self.step.record = metrics
         if self.device.type == "cuda":
             torch.cuda.reset_peak_memory_stats(self.device)
         self.model.train()
-        start = clock()
-        status: EngineStatus = "finished"
-        diverged_at: int | None = None
-        update = 0  # updates made so far, all epochs
-        # One reusable batch buffer: gathering into it allocates nothing, so no page faults per step, and the
-        # gathered rows are still in cache for the forward pass. Row b of an epoch is x_train[order[b]].
-        x_buffer = torch.empty((batch, self.x_train.shape[1]), dtype=self.x_train.dtype, device=self.device)
-        x_outs = [x_buffer] * (iterations - 1) + [x_buffer[: plan_.last_batch_size]]
-        for epoch in range(1, plan_.epochs + 1):
-            if cfg.shuffle:
-                order = torch.randperm(plan_.train_samples, generator=self._shuffle_generator).to(self.device)
-            else:
-                order = torch.arange(plan_.train_samples, device=self.device)
-            y_epoch: torch.Tensor | None = None
-            if static is not None:
-                static.start_epoch(order)
-            else:
-                y_epoch = self.y_train[order]
-                orders, y_batches = torch.split(order[:used], batch), torch.split(y_epoch[:used], batch)  # views
-            chunk = _Chunk(first_batch=0)
-            last_flush = clock()
-            made = 0  # updates made in this epoch
-            for b in range(iterations):
-                if should_stop is not None and should_stop():
-                    status = "stopped"
-                    break
-                if static is not None:
-                    static.run(sizes[b])  # its loss and accuracy stay in the step's device logs
-                else:
-                    if learning_rates is not None:
-                        group["lr"] = float(learning_rates[update])
-                    y_batch = y_batches[b]
-                    x_batch = torch.index_select(self.x_train, 0, orders[b], out=x_outs[b])  # (B, F)
-                    logits = forward(x_batch)  # (B, C)
-                    loss = F.cross_entropy(logits, y_batch)
-                    for parameter in parameters:  # zero_grad(set_to_none=True) without its per-call overhead
-                        parameter.grad = None
-                    torch.autograd.backward(loss)
-                    optimizer_step()
-                    if metrics:
-                        # Keep device tensors; reading them back now would make CUDA wait for every step.
-                        chunk.losses.append(loss.detach())
-                        chunk.logits.append(logits.detach())
-                update += 1
-                made += 1
-                if update < plan_.total_updates and (
-                    (max_updates is not None and update >= max_updates)
-                    or (time_budget is not None and clock() - start >= time_budget)
-                ):
-                    self.budget_reached = True
-                if metrics:
-                    now = clock()
-                    chunk.times.append(now - start)
-                    if (now - last_flush >= flush_interval_s or update == 1) and b < iterations - 1:
-                        diverged_at = self._flush(chunk, y_epoch, update)
-                        if diverged_at is not None:
-                            break
-                        chunk = _Chunk(first_batch=b + 1)
-                        last_flush = clock()
-                        if on_chunk is not None:
-                            on_chunk(self)
-                if self.budget_reached:
-                    break
-            if metrics and diverged_at is None and chunk.times:
-                diverged_at = self._flush(chunk, y_epoch, update)
-            if diverged_at is not None:
-                status = "diverged"
-                self.updates_done = diverged_at
-            else:
-                self.updates_done = update
-            self.elapsed_s = clock() - start
-            if status == "finished" and metrics and made == iterations:
-                self.epoch_records.append(self._epoch_record(epoch))
-            if on_chunk is not None and metrics:
-                on_chunk(self)
-            if status != "finished" or self.budget_reached:
+        run = _Session(metrics, should_stop, on_chunk, flush_interval_s, clock, start=clock())
+        for epoch in range(1, self.plan.epochs + 1):
+            made = self._train_epoch(run)
+            self._end_epoch(run, epoch, made)
+            if run.status != "finished" or self.budget_reached:
                 break
         if self.device.type == "cuda":
             self.peak_memory_bytes = int(torch.cuda.max_memory_allocated(self.device))
         return TrainResult(
-            status=status,
-            message=self._message(status, diverged_at),
+            status=run.status,
+            message=self._message(run.status, run.diverged_at),
             updates=self.history,
             epochs=tuple(self.epoch_records),
             updates_done=self.updates_done,
             samples_seen=self.samples_seen,
             elapsed_s=self.elapsed_s,
-            diverged_at=diverged_at,
+            diverged_at=run.diverged_at,
             budget_reached=self.budget_reached,
             peak_memory_bytes=self.peak_memory_bytes,
         )
 
-    def _flush(self, chunk: _Chunk, y_epoch: torch.Tensor | None, update: int) -> int | None:
-        """Read a chunk's metrics back into the log; return the first diverged update, if any."""
-        first_update = update - len(chunk.times) + 1  # 1-based
+    def _train_epoch(self, run: _Session) -> int:
+        """One epoch's updates, until its end, a stop, the budget or a divergence; returns the updates made."""
+        if self.config.shuffle:
+            order = torch.randperm(self.plan.train_samples, generator=self._shuffle_generator).to(self.device)
+        else:
+            order = torch.arange(self.plan.train_samples, device=self.device)
+        self.step.start_epoch(order)
+        run.last_flush = run.clock()
+        last = self.plan.iterations_per_epoch - 1
+        for batch in range(last + 1):
+            if run.should_stop is not None and run.should_stop():
+                run.status = "stopped"
+                return batch
+            self.step.run(batch)
+            run.update += 1
+            if self._budget_spent(run):
+                self.budget_reached = True
+            if (run.metrics and self._note_time(run, may_flush=batch < last)) or self.budget_reached:
+                return batch + 1
+        return last + 1
+
+    def _budget_spent(self, run: _Session) -> bool:
+        """True when ``max_updates`` or ``time_budget_s`` ends training before the plan does."""
+        limit, seconds = self.config.max_updates, self.config.time_budget_s
+        return run.update < self.plan.total_updates and (
+            (limit is not None and run.update >= limit)
+            or (seconds is not None and run.clock() - run.start >= seconds)
+        )
+
+    def _note_time(self, run: _Session, *, may_flush: bool) -> bool:
+        """Time the update just made and, when a flush is due, read the chunk back; True when training diverged."""
+        now = run.clock()
+        run.times.append(now - run.start)
+        if may_flush and (now - run.last_flush >= run.flush_interval_s or run.update == 1):
+            run.diverged_at = self._flush(run)
+            if run.diverged_at is not None:
+                return True
+            run.last_flush = run.clock()
+            if run.on_chunk is not None:
+                run.on_chunk(self)
+        return False
+
+    def _end_epoch(self, run: _Session, epoch: int, made: int) -> None:
+        """Read back the epoch's last chunk, count what was done, and record the epoch if it ran to its end."""
+        if run.metrics and run.diverged_at is None and run.times:
+            run.diverged_at = self._flush(run)
+        if run.diverged_at is not None:
+            run.status = "diverged"
+        self.updates_done = run.update if run.diverged_at is None else run.diverged_at
+        self.elapsed_s = run.clock() - run.start
+        if run.status == "finished" and run.metrics and made == self.plan.iterations_per_epoch:
+            self.epoch_records.append(self._epoch_record(epoch))
+        if run.on_chunk is not None and run.metrics:
+            run.on_chunk(self)
+
+    def _flush(self, run: _Session) -> int | None:
+        """Read the updates not yet read back into the log; return the first diverged update, if any."""
+        update = run.update
+        first_update = update - len(run.times) + 1  # 1-based
         self._log.reserve(update)
         sizes = self._log.batch_size[first_update - 1:update]
-        if self.static is not None:
-            losses, correct = self.static.read(first_update - 1, update)  # (K,) each
-            accuracy = correct / sizes
-        else:
-            assert y_epoch is not None  # the eager loop keeps the epoch's labels for this
-            first_row = chunk.first_batch * self.config.batch_size
-            losses = torch.stack(chunk.losses).float().cpu().numpy()  # (K,)
-            predictions = torch.cat(chunk.logits).argmax(dim=1)  # (samples in chunk,)
-            hits = (predictions == y_epoch[first_row:first_row + len(predictions)]).cpu().numpy()
-            offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-            accuracy = np.add.reduceat(hits.astype(np.int64), offsets) / sizes
+        losses, correct = self.step.read(first_update - 1, update)  # (K,) each
         rows = slice(first_update - 1, update)
         self._log.loss[rows] = losses
-        self._log.accuracy[rows] = accuracy
-        self._log.wall_time[rows] = chunk.times
+        self._log.accuracy[rows] = correct / sizes
+        self._log.wall_time[rows] = run.times
+        run.times.clear()
         bad = np.flatnonzero(~np.isfinite(losses))
         if bad.size:
             # Keep the history up to and including the update that diverged; what came after is meaningless.

@@ -23,8 +23,8 @@ Off CUDA nothing is captured and the same step runs eagerly, so its logic is tes
 >>> step.capture()  # a no-op off CUDA
 False
 >>> step.start_epoch(torch.arange(10))
->>> for size in sizes:
-...     step.run(size)
+>>> for batch in range(len(sizes)):
+...     step.run(batch)
 >>> losses, correct = step.read(0, 3)
 >>> losses.shape, step.replays
 ((3,), {2: 1, 4: 2})
@@ -37,18 +37,13 @@ from collections.abc import Sequence
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from core.train.models import functional_forward
-
-MOMENTUM = 0.9  # the "momentum" optimizer's SGD momentum
-
+from core.train.optimizers import graph_optimizer
+from core.train.step import apply_update
 
 WARMUP_STEPS = 3  # eager updates per batch size before capture, as torch's whole-network capture recipe runs
-
-
-GRAPH_OPTIMIZERS: tuple[str, ...] = ("sgd", "momentum", "adam")  # every optimizer the app offers
 
 
 # One capture at a time in this process: entering a capture synchronizes the device and empties the allocator's
@@ -56,19 +51,8 @@ GRAPH_OPTIMIZERS: tuple[str, ...] = ("sgd", "momentum", "adam")  # every optimiz
 _CAPTURE_LOCK = threading.Lock()
 
 
-def graph_optimizer(name: str, params: Sequence[nn.Parameter], lr: torch.Tensor) -> torch.optim.Optimizer:
-    """The named optimizer in a form a CUDA graph can replay: fused kernels that read the learning rate from ``lr``."""
-    if name not in GRAPH_OPTIMIZERS:
-        raise ValueError(f"No graph-capturable form of the {name!r} optimizer; choose one of {GRAPH_OPTIMIZERS}.")
-    if name == "adam":
-        # capturable: the step counters live on the device and nothing in step() asks the host for a value.
-        return torch.optim.Adam(params, lr=lr, fused=True, capturable=True)
-    # Fused SGD keeps no host-side state after its first step (the momentum buffers exist by then).
-    return torch.optim.SGD(params, lr=lr, momentum=MOMENTUM if name == "momentum" else 0.0, fused=True)
-
-
 class StaticStep:
-    """One training update on fixed-size buffers; ``capture()`` records it as a CUDA graph per batch size."""
+    """The captured step: one training update on fixed-size buffers, recorded as a CUDA graph per batch size."""
 
     def __init__(
         self,
@@ -85,7 +69,9 @@ class StaticStep:
         device = x_train.device
         self.device = device
         self.x_train, self.y_train = x_train, y_train
+        self._batch_sizes = tuple(batch_sizes)  # (iterations per epoch,) the size of each batch of an epoch
         self.sizes = tuple(sorted(set(batch_sizes)))
+        self.record = True  # the graph logs every update's metrics on the device in any case
         first_lr = float(schedule[0]) if schedule is not None else learning_rate
         # float32: the fused CUDA kernels read a tensor learning rate as a float pointer.
         self.lr = torch.tensor(first_lr, dtype=torch.float32, device=device)
@@ -136,8 +122,9 @@ class StaticStep:
         self.order.copy_(order)
         self.offset.zero_()
 
-    def run(self, size: int) -> None:
-        """One update on the next ``size`` rows of the order: a replay when captured, else the same ops eagerly."""
+    def run(self, batch: int) -> None:
+        """The update on the epoch's ``batch``-th batch: a replay when captured, else the same ops eagerly."""
+        size = self._batch_sizes[batch]
         graph = self._graphs.get(size)
         if graph is not None:
             graph.replay()
@@ -173,12 +160,7 @@ class StaticStep:
         y = self.y_train.index_select(0, rows)  # (B,)
         if self._schedule is not None:
             self.lr.copy_(self._schedule.index_select(0, self.step).squeeze(0))
-        logits = self._forward(x)  # (B, C)
-        loss = F.cross_entropy(logits, y)
-        for parameter in self._params:  # a captured backward writes fresh gradients; eager matches the engine
-            parameter.grad = None
-        torch.autograd.backward(loss)
-        self.optimizer.step()
+        logits, loss = apply_update(self._forward, self._params, self.optimizer.step, x, y)
         with torch.no_grad():
             self.losses.index_copy_(0, self.step, loss.detach().unsqueeze(0))
             self.correct.index_copy_(0, self.step, (logits.argmax(dim=1) == y).sum().unsqueeze(0))
