@@ -380,3 +380,19 @@ def test_a_runs_snapshot_says_why_auto_picked_its_device(monkeypatch: pytest.Mon
     assert snapshot.status == "finished" and snapshot.device == "cpu"
     assert snapshot.device_choice is not None
     assert snapshot.device_choice.text("en").startswith("auto chose CPU: measured 92,836 samples/s on CPU")
+
+
+def test_every_run_kind_is_a_live_run_the_pages_drive_alike() -> None:
+    from core.runtime.background import LiveRun
+    from core.train.compare import ComparisonRun
+    from core.train.data_parallel import DataParallelRun
+    from core.train.finder_run import FinderRun
+    from core.views.compare import CompareConfig
+    from core.views.data_parallel import DataParallelConfig
+
+    runs = [TrainingRun(QUICK), ComparisonRun(CompareConfig(QUICK, (8, 64))), DataParallelRun(DataParallelConfig()),
+            FinderRun(QUICK)]
+    for run in runs:
+        assert isinstance(run, LiveRun)
+        snapshot = run.snapshot()
+        assert not snapshot.done and snapshot.status in ("waiting", "measuring")

@@ -16,7 +16,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar, runtime_checkable
 
 from core.runtime import runlog
 from core.runtime.slots import RunQueue, default_queue, max_run_seconds
@@ -42,6 +42,7 @@ class LiveSnapshot(Protocol):
         ...
 
 
+@runtime_checkable
 class LiveRun(Protocol[SnapshotT_co]):
     """What a page needs of a live job of any kind: start it, keep it alive, read it, stop it."""
 
