@@ -10,6 +10,7 @@ require_app_shell()  # before anything else runs: see ui/shell.py
 
 from core.i18n import t
 from core.runtime import runlog, shutdown
+from core.views.navigation import PAGES
 from ui.lang import init_lang, language_switch, tr
 from ui.present import apply_presenter_style, presenting
 from ui.runs import sidebar_run_status, tab_notice_ui
@@ -25,18 +26,8 @@ lang = init_lang()
 apply_presenter_style()
 
 pages = [
-    st.Page(
-        "pages/calculator.py", title=tr("nav.calculator"), icon=":material/calculate:", url_path="calculator",
-        default=True,
-    ),
-    st.Page("pages/training.py", title=tr("nav.training"), icon=":material/monitoring:", url_path="training"),
-    st.Page("pages/compare.py", title=tr("nav.compare"), icon=":material/compare_arrows:", url_path="compare"),
-    st.Page("pages/data-parallel.py", title=tr("nav.data_parallel"), icon=":material/hub:", url_path="data-parallel"),
-    st.Page("pages/paths.py", title=tr("nav.paths"), icon=":material/route:", url_path="paths"),
-    # The file is named like its URL: before app.py first runs, Streamlit finds pages by file name.
-    st.Page("pages/learning-rate.py", title=tr("nav.learning_rate"), icon=":material/speed:",
-            url_path="learning-rate"),
-    st.Page("pages/learn.py", title=tr("nav.learn"), icon=":material/school:", url_path="learn"),
+    st.Page(entry.script, title=tr(entry.title_key), icon=entry.icon, url_path=entry.url_path, default=not entry.route)
+    for entry in PAGES
 ]
 page = st.navigation(pages)
 runlog.record("app_run", page=page.url_path)  # benchmarks and tests count full runs

@@ -8,9 +8,10 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
+from core.views.navigation import PAGES, AppPage
+
 pytestmark = pytest.mark.e2e
 
-PAGES = ["", "training", "compare", "paths", "learning-rate", "learn"]  # the calculator is the app's root
 LONG_RUN = "/training?dataset=moons&n=20000&batch_size=1&epochs=10&val_split=0&lang=en"
 LONG_COMPARE = "/compare?batch_sizes=1,2&dataset=moons&n=20000&epochs=5&lang=en"
 CHOICES = ('[data-testid="stMain"] :is([data-testid="stRadio"], [data-testid="stSelectbox"], '
@@ -89,10 +90,11 @@ def sidebar_page(page: Page) -> Iterator[Page]:
     yield page
 
 
-@pytest.mark.parametrize("path", PAGES, ids=lambda p: p or "calculator")
-def test_language_switch_keeps_every_choice_on_every_page(sidebar_page: Page, server_url: str, path: str) -> None:
+@pytest.mark.parametrize("app_page", PAGES, ids=lambda p: p.url_path)
+def test_language_switch_keeps_every_choice_on_every_page(
+        sidebar_page: Page, server_url: str, app_page: AppPage) -> None:
     page = sidebar_page
-    page.goto(f"{server_url}/{path}?lang=en")
+    page.goto(f"{server_url}/{app_page.route}?lang=en")
     page.wait_for_selector(CHOICES, timeout=60_000)
     settle(page)
     initial = choices(page)
