@@ -11,16 +11,7 @@ import torch
 from core.runtime.slots import RunQueue
 from core.train.finder_run import FinderRun, FinderSnapshot
 from tests.test_finder import FAST, TINY
-
-
-class FakeClock:
-    """A clock that moves only when the test says so."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.test_slots import FakeClock
 
 
 @pytest.fixture

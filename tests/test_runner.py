@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 
@@ -16,6 +17,7 @@ from core.maths.records import Snapshot
 from core.runtime.slots import RunQueue, max_concurrent_runs
 from core.train.engine import Trainer
 from core.train.runner import TrainingRun
+from tests.test_slots import FakeClock
 
 QUICK = TrainConfig(n_samples=100, model="linear", batch_size=10, epochs=3, device="cpu")
 # Long enough (200,000 updates budgeted) that a test always stops it first.
@@ -162,7 +164,10 @@ def test_stopping_a_waiting_run_takes_it_out_of_the_line(runs: list[TrainingRun]
 
 
 def test_a_run_at_the_time_limit_stops_as_capped_and_keeps_its_history(runs: list[TrainingRun]) -> None:
-    run = start(runs, ENDLESS, max_seconds=0.3)
+    clock = FakeClock()
+    run = start(runs, ENDLESS, max_seconds=0.3, clock=clock)
+    wait_for(run, lambda s: s.progress.updates_done > 0)
+    clock.now += 0.3  # 0.3 s of training: the limit
     final = wait_for(run, lambda s: s.done, timeout=60)
     assert final.status == "capped" and final.message.key == "runner.capped"
     assert 0 < final.progress.updates_done == len(final.updates) < final.plan.total_updates
@@ -177,8 +182,10 @@ def test_the_first_update_is_published_before_the_first_flush_interval(runs: lis
 
 
 def test_run_without_heartbeat_is_abandoned(runs: list[TrainingRun]) -> None:
-    run = start(runs, ENDLESS, heartbeat_timeout_s=0.2)
-    assert run.join(10)  # nobody calls heartbeat()
+    clock = FakeClock()
+    run = start(runs, ENDLESS, heartbeat_timeout_s=0.2, clock=clock)
+    clock.now = 0.3  # nobody calls heartbeat()
+    assert run.join(10)
     final = run.snapshot()
     assert final.status == "abandoned" and final.message.key == "runner.abandoned"
     assert "tab closed" in final.message.text("en") and "탭을 닫았나요" in final.message.text("ko")
@@ -187,7 +194,9 @@ def test_run_without_heartbeat_is_abandoned(runs: list[TrainingRun]) -> None:
 def test_waiting_run_without_heartbeat_is_abandoned_and_leaves_the_line(runs: list[TrainingRun]) -> None:
     queue = RunQueue(1)
     holder = _held(queue)
-    orphan = start(runs, QUICK, queue=queue, heartbeat_timeout_s=0.2)
+    clock = FakeClock()
+    orphan = start(runs, QUICK, queue=queue, heartbeat_timeout_s=0.2, clock=clock)
+    clock.now = 0.3  # nobody calls heartbeat()
     assert orphan.join(10)
     assert orphan.snapshot().status == "abandoned" and queue.ticket(orphan) is None
     queue.release(holder)
@@ -195,14 +204,23 @@ def test_waiting_run_without_heartbeat_is_abandoned_and_leaves_the_line(runs: li
 
 def test_open_page_that_polls_rarely_keeps_its_run(runs: list[TrainingRun]) -> None:
     # A hidden browser tab polls about once a minute; its session is still connected, which keepalive reports.
-    run = start(runs, ENDLESS, heartbeat_timeout_s=0.2, keepalive=lambda: True)
-    time.sleep(0.2)
+    clock, asked = FakeClock(), threading.Event()
+
+    def keepalive() -> bool:
+        asked.set()
+        return True
+
+    run = start(runs, ENDLESS, heartbeat_timeout_s=0.2, keepalive=keepalive, clock=clock)
+    clock.now = 0.7
+    assert asked.wait(10)  # the run noticed the missing heartbeat and asked whether its page is open
     assert not run.join(0.5)  # no heartbeat for 0.7 s, far past the timeout: still training
     assert run.snapshot().status == "running"
 
 
 def test_closed_page_run_is_abandoned_even_with_a_keepalive(runs: list[TrainingRun]) -> None:
-    run = start(runs, ENDLESS, heartbeat_timeout_s=0.2, keepalive=lambda: False)
+    clock = FakeClock()
+    run = start(runs, ENDLESS, heartbeat_timeout_s=0.2, keepalive=lambda: False, clock=clock)
+    clock.now = 0.3
     assert run.join(10)
     assert run.snapshot().status == "abandoned" and run.abandoned
 
