@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.maths.config import TrainConfig
 from core.runtime.slots import RunQueue
-from core.train.engine import StepMode, Trainer, auto_device, model_shape, record_throughput
+from core.train.engine import StepMode, ThroughputCache, Trainer, auto_device, model_shape
 from core.train.runner import TrainingRun
 
 FEATURES, CLASSES = 784, 10
@@ -140,6 +140,7 @@ def throughput_table(
     data = random_data(n_samples)
     warm = (data[0][:2_048], data[1][:2_048])
     rows: list[dict[str, object]] = []
+    throughputs = ThroughputCache()  # this check's own measurements, as a student's finder keeps theirs
     for batch_size in BATCH_SIZES:
         config = mnist_shaped(n_samples, batch_size, device.type)
         warm_config = mnist_shaped(len(warm[0]), min(batch_size, len(warm[0])), device.type)
@@ -161,10 +162,10 @@ def throughput_table(
             "graph_engine": max(graph), "cpu_eager_engine": cpu_rate, "graph_vs_lesson": max(graph) / max(lesson),
             "graph_captured": captured,
         }
-        record_throughput(device.type, config, max(graph))
-        record_throughput("cpu", config, cpu_rate)
+        throughputs.record_run(device.type, config, max(graph))
+        throughputs.record_run("cpu", config, cpu_rate)
         if device.type == "cuda":
-            chosen, why = auto_device(model_shape(config), batch_size)
+            chosen, why = auto_device(model_shape(config), batch_size, throughputs=throughputs)
             row["auto_chooses"] = str(chosen)
             row["auto_says"] = None if why is None else str(why)
         rows.append(row)

@@ -453,13 +453,13 @@ def test_auto_has_nothing_to_say_when_only_the_cpu_is_here(monkeypatch: pytest.M
     assert trainer.device == torch.device("cpu") and trainer.device_choice is None and trainer.device_message is None
 
 
-def test_a_trainer_on_auto_follows_the_process_wide_measurements(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_trainer_on_auto_follows_the_measurements_it_is_given(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    monkeypatch.setattr(engine, "THROUGHPUTS", engine.ThroughputCache())
+    throughputs = engine.ThroughputCache()
     config = tiny(device="auto")
-    engine.THROUGHPUTS.record("cpu", engine.model_shape(config), config.batch_size, 92_836.0)
-    engine.THROUGHPUTS.record("cuda", engine.model_shape(config), config.batch_size, 47_890.0)
-    trainer = Trainer(config)  # CUDA "is available", but the CPU was measured faster: nothing touches CUDA
+    throughputs.record("cpu", engine.model_shape(config), config.batch_size, 92_836.0)
+    throughputs.record("cuda", engine.model_shape(config), config.batch_size, 47_890.0)
+    trainer = Trainer(config, throughputs=throughputs)  # CUDA "is available", but the CPU was measured faster
     assert trainer.device == torch.device("cpu") and trainer.static is None
     assert trainer.device_choice is not None and trainer.device_choice.key == "engine.device_choice.measured"
     assert trainer.device_message is None  # the page warns only when a requested device is missing
@@ -480,15 +480,31 @@ def test_the_throughput_cache_keeps_the_newest_valid_measurements() -> None:
     assert cache.get("cuda", MNIST_MLP, 16) is None
 
 
-def test_the_batch_size_finder_records_what_it_measures(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_batch_size_finder_records_what_it_measures_in_its_callers_cache() -> None:
     from core.train.finder import find_batch_size
 
-    monkeypatch.setattr(engine, "THROUGHPUTS", engine.ThroughputCache())
+    throughputs = engine.ThroughputCache()
     config = tiny(n_samples=64)
-    result = find_batch_size(config, steps=2, min_time_s=0.0, time_budget_s=60)
+    result = find_batch_size(config, steps=2, min_time_s=0.0, time_budget_s=60, throughputs=throughputs)
     shape = engine.model_shape(config)
     for point in result.points:
-        assert engine.THROUGHPUTS.get("cpu", shape, point.batch_size) == point.samples_per_s
+        assert throughputs.get("cpu", shape, point.batch_size) == point.samples_per_s
+
+
+def test_one_students_measurements_never_move_another_students_device(monkeypatch: pytest.MonkeyPatch) -> None:
+    from core.train.finder import find_batch_size
+
+    config = tiny(n_samples=64, batch_size=16)
+    shape = engine.model_shape(config)
+    theirs = engine.ThroughputCache()  # a classmate measured the CPU, and a GPU slower than it
+    find_batch_size(config, steps=2, min_time_s=0.0, time_budget_s=60, throughputs=theirs)
+    theirs.record("cuda", shape, 16, 1.0)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    assert engine.auto_device(shape, 16, throughputs=theirs)[0] == torch.device("cpu")  # their own choice
+    for mine in (None, engine.ThroughputCache()):  # nothing measured by this student: the fixed order, GPU first
+        device, why = engine.auto_device(shape, 16, throughputs=mine)
+        assert device == torch.device("cuda") and why is not None and why.key == "engine.device_choice.default"
 
 
 def test_device_choice_messages_read_in_korean_without_english_sentences() -> None:

@@ -387,11 +387,11 @@ def test_a_runs_snapshot_says_why_auto_picked_its_device(monkeypatch: pytest.Mon
     import core.train.engine as engine
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    monkeypatch.setattr(engine, "THROUGHPUTS", engine.ThroughputCache())
+    throughputs = engine.ThroughputCache()  # the run's owner's own measurements
     config = TrainConfig(n_samples=60, epochs=1, batch_size=16, device="auto")
-    engine.THROUGHPUTS.record("cpu", engine.model_shape(config), config.batch_size, 92_836.0)
-    engine.THROUGHPUTS.record("cuda", engine.model_shape(config), config.batch_size, 47_890.0)
-    run = TrainingRun(config, queue=RunQueue(1))
+    throughputs.record("cpu", engine.model_shape(config), config.batch_size, 92_836.0)
+    throughputs.record("cuda", engine.model_shape(config), config.batch_size, 47_890.0)
+    run = TrainingRun(config, queue=RunQueue(1), throughputs=throughputs)
     run.start()
     assert run.join(60)
     snapshot = run.snapshot()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from core.maths.batching import FRAMEWORKS, BatchPlan, Framework, SettingsError, plan
 from core.maths.catalog import ACTIVATIONS, DEVICES, MODELS, OPTIMIZERS, dataset_spec, model_layers
@@ -102,6 +102,10 @@ class TrainPlan:
 
     config: TrainConfig
     batches: BatchPlan
+
+    def without_limits(self) -> TrainPlan:
+        """The same run with no ``max_updates`` or time budget: still valid, as no other check reads them."""
+        return TrainPlan(replace(self.config, max_updates=None, time_budget_s=None), self.batches)
 
     @property
     def update_limit(self) -> int:

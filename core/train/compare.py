@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -10,7 +9,7 @@ from dataclasses import dataclass, replace
 import torch
 
 from core.i18n import Message, error_message
-from core.maths.config import TrainConfig
+from core.maths.config import TrainConfig, TrainPlan
 from core.maths.records import DEFAULT_DRAWS, CompareSnapshot, CompareStatus, NoiseReport
 from core.runtime.background import HEARTBEAT_TIMEOUT_S, BackgroundRun
 from core.runtime.slots import RunQueue
@@ -46,8 +45,10 @@ class ComparisonRun(BackgroundRun[_Progress]):
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.config = config
-        config.validate()  # bad settings fail here, in the caller
+        plans = config.validate()  # bad settings fail here, in the caller
         self.configs = config.run_configs()
+        # Each run carries its checked plan, so neither its TrainingRun nor its Trainer validates it again.
+        self._plans = tuple(TrainPlan(run, batches) for run, batches in zip(self.configs, plans, strict=True))
         super().__init__(_Progress("waiting", ()), queue=queue, heartbeat_timeout_s=heartbeat_timeout_s,
                          keepalive=keepalive, clock=clock)
         self._data = data
@@ -77,7 +78,7 @@ class ComparisonRun(BackgroundRun[_Progress]):
     def _work(self) -> None:
         try:
             self._set(status="running")
-            for config in self.configs:
+            for config in self._plans:
                 if self._cancelled():
                     break
                 run = TrainingRun(config, data=self._data, queue=self.queue,
@@ -112,17 +113,18 @@ class ComparisonRun(BackgroundRun[_Progress]):
         if not self.queue.acquire(self, cancelled=self._cancelled):
             return None
         try:
-            return measure_noise(self.configs[0], self.config.batch_sizes, data=self._data,
+            return measure_noise(self._plans[0], self.config.batch_sizes, data=self._data,
                                  draws=self.config.noise_draws)
         finally:
             self.queue.release(self)
 
 
 def measure_noise(
-    config: TrainConfig, batch_sizes: Sequence[int], *, data: tuple[torch.Tensor, torch.Tensor] | None = None,
-    draws: int = DEFAULT_DRAWS,
+    config: TrainConfig | TrainPlan, batch_sizes: Sequence[int], *,
+    data: tuple[torch.Tensor, torch.Tensor] | None = None, draws: int = DEFAULT_DRAWS,
 ) -> NoiseReport:
     """Gradient noise of ``config``'s model at its initial weights (identical for every batch size compared)."""
-    trainer = Trainer(dataclasses.replace(config, max_updates=None, time_budget_s=None), data=data)
+    checked = config if isinstance(config, TrainPlan) else config.checked()
+    trainer = Trainer(checked.without_limits(), data=data)
     oracle = model_oracle(trainer.model, trainer.x_train, trainer.y_train)
-    return measure(oracle, len(trainer.y_train), batch_sizes, draws=draws, seed=config.seed + 3)
+    return measure(oracle, len(trainer.y_train), batch_sizes, draws=draws, seed=checked.config.seed + 3)

@@ -54,7 +54,11 @@ def model_shape(config: TrainConfig) -> ModelShape:
 
 
 class ThroughputCache:
-    """Samples/s measured in this process per (device type, model shape, batch size); the newest one counts."""
+    """Samples/s measured per (device type, model shape, batch size), the newest counting; one per student or tab.
+
+    The batch-size finder records into the cache it is given, and a ``Trainer`` on ``device="auto"`` reads
+    the one it is given: no process-wide cache, so one student's measurements never move another's device.
+    """
 
     def __init__(self, max_entries: int = 512) -> None:
         self.max_entries = max_entries
@@ -82,13 +86,9 @@ class ThroughputCache:
         with self._lock:
             self._rates.clear()
 
-
-THROUGHPUTS = ThroughputCache()  # filled by the batch-size finder and the benchmarks; read by device="auto"
-
-
-def record_throughput(device_type: str, config: TrainConfig, samples_per_s: float) -> None:
-    """Remember the samples/s ``config``'s model and batch size reached on a device type, for device="auto"."""
-    THROUGHPUTS.record(device_type, model_shape(config), config.batch_size, samples_per_s)
+    def record_run(self, device_type: str, config: TrainConfig, samples_per_s: float) -> None:
+        """Remember the samples/s ``config``'s model and batch size reached on a device type."""
+        self.record(device_type, model_shape(config), config.batch_size, samples_per_s)
 
 
 def choose_device(available: Sequence[str], rates: Mapping[str, float | None], batch_size: int) -> tuple[str, Message]:
@@ -115,16 +115,16 @@ def auto_device(
 ) -> tuple[torch.device, Message | None]:
     """What ``device="auto"`` trains on for this model and batch size, and why (None: only the CPU is here).
 
-    The faster device where every available one has a measurement at this batch size, else the first of
-    CUDA, MPS and CPU that is available.
+    The faster device where every available one has a measurement at this batch size in ``throughputs``, else
+    the first of CUDA, MPS and CPU that is available. Only the caller's own measurements count: with none,
+    the choice is that fixed order, whatever other runs in this process measured.
     """
     available = [name for name, present in (("cuda", torch.cuda.is_available()),
                                             ("mps", torch.backends.mps.is_available())) if present] + ["cpu"]
     if len(available) == 1 or shape is None or batch_size is None:
         return torch.device(available[0]), None
-    cache = THROUGHPUTS if throughputs is None else throughputs
-    chosen, why = choose_device(available, {name: cache.get(name, shape, batch_size) for name in available},
-                                batch_size)
+    rates = {name: None if throughputs is None else throughputs.get(name, shape, batch_size) for name in available}
+    chosen, why = choose_device(available, rates, batch_size)
     return torch.device(chosen), why
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import torch
 
@@ -28,7 +28,7 @@ from core.maths.memory import step_memory_estimate
 from core.maths.records import FinderPoint, FinderResult, StopReason
 from core.runtime.slots import RunQueue
 from core.train.datasets import load_dataset
-from core.train.engine import Trainer, record_throughput
+from core.train.engine import ThroughputCache, Trainer
 
 PLANNED_UPDATES = 20_000  # updates planned per batch size; the time budget stops far earlier
 
@@ -49,11 +49,27 @@ def _is_oom(error: BaseException) -> bool:
     return isinstance(error, RuntimeError) and ("out of memory" in text or "can't allocate memory" in text)
 
 
-def _measure(
-    config: TrainConfig, data: tuple[torch.Tensor, torch.Tensor], steps: int, min_time_s: float, size_budget_s: float
-) -> tuple[FinderPoint, str]:
+@dataclass(frozen=True)
+class _Sweep:
+    """How each batch size is measured, and the budgets that end the sweep."""
+
+    data: tuple[torch.Tensor, torch.Tensor]
+    steps: int
+    min_time_s: float
+    size_budget_s: float
+    time_budget_s: float
+    memory_budget_bytes: int | None
+    on_point: Callable[[FinderPoint, int, int], None] | None
+    throughputs: ThroughputCache | None
+
+    def over_memory(self, size_bytes: int) -> bool:
+        """True when ``size_bytes`` exceeds the memory budget (never without one)."""
+        return self.memory_budget_bytes is not None and size_bytes > self.memory_budget_bytes
+
+
+def _measure(config: TrainConfig, sweep: _Sweep) -> tuple[FinderPoint, str]:
     """Time at least ``steps`` updates and ``min_time_s`` of a ``Trainer`` after one untimed warm-up update."""
-    trainer = Trainer(config, data=data)
+    trainer = Trainer(config, data=sweep.data)
     cuda = trainer.device.type == "cuda"
 
     def sync() -> None:
@@ -75,7 +91,7 @@ def _measure(
         elif calls > 2:
             timed = calls - 2
             elapsed = time.perf_counter() - start
-            if (timed >= steps and elapsed >= min_time_s) or elapsed > size_budget_s:
+            if (timed >= sweep.steps and elapsed >= sweep.min_time_s) or elapsed > sweep.size_budget_s:
                 sync()
                 end = time.perf_counter()
                 return True
@@ -93,9 +109,42 @@ def _measure(
     point = FinderPoint(batch_size=config.batch_size, steps=timed, seconds=seconds,
                         samples_per_s=timed * config.batch_size / seconds, peak_memory_bytes=peak,
                         memory_estimated=estimated)
-    # device="auto" compares devices by what was measured here, for this model and batch size.
-    record_throughput(trainer.device.type, config, point.samples_per_s)
+    if sweep.throughputs is not None:  # device="auto" compares devices by what its caller measured here
+        sweep.throughputs.record_run(trainer.device.type, config, point.samples_per_s)
     return point, str(trainer.device)
+
+
+def _sweep(
+    base: TrainConfig, sizes: list[int], sweep: _Sweep, end_reason: StopReason
+) -> tuple[list[FinderPoint], str, StopReason, int | None]:
+    """Measure ``sizes`` in turn until one of the budgets stops the sweep: (points, device, why, size stopped at)."""
+    points: list[FinderPoint] = []
+    device = ""
+    train_samples = base.plan().train_samples
+    started = 0.0  # set after the first size, which also pays torch's one-off start-up costs (seconds, cold)
+    for size in sizes:
+        if points and time.perf_counter() - started > sweep.time_budget_s:
+            return points, device, "time", size
+        if sweep.over_memory(step_memory_estimate(base, size)):
+            return points, device, "memory", size
+        # Enough epochs that the clock, not the plan, ends the measurement.
+        epochs = math.ceil(max(sweep.steps + 2, PLANNED_UPDATES) / (train_samples // size))
+        try:
+            point, device = _measure(replace(base, batch_size=size, epochs=epochs), sweep)
+        except (RuntimeError, torch.OutOfMemoryError) as error:
+            if not _is_oom(error):
+                raise
+            if torch.cuda.is_available():
+                torch.cuda.empty_cache()
+            return points, device, "oom", size
+        if sweep.over_memory(point.peak_memory_bytes):
+            return points, device, "memory", size
+        points.append(point)
+        if len(points) == 1:
+            started = time.perf_counter()
+        if sweep.on_point is not None:
+            sweep.on_point(point, len(points), len(sizes))
+    return points, device, end_reason, None
 
 
 def find_batch_size(
@@ -111,6 +160,7 @@ def find_batch_size(
     queue: RunQueue | None = None,
     queue_wait_s: float = 10.0,
     on_point: Callable[[FinderPoint, int, int], None] | None = None,
+    throughputs: ThroughputCache | None = None,
 ) -> FinderResult:
     """Sweep doubling batch sizes of ``config``'s model and data; ``on_point(point, done, planned)`` after each.
 
@@ -121,54 +171,24 @@ def find_batch_size(
     (estimated beforehand; on CUDA also measured) exceeds ``memory_budget_bytes``, on an out-of-memory
     error, or once ``time_budget_s`` has passed since the first size was measured. With a ``queue`` it
     waits (up to ``queue_wait_s``) for a training slot, so that it does not compete with training runs.
+    Each point is recorded in ``throughputs`` when given: the caller's own cache, for its ``device="auto"``.
     """
     if steps < 1:
         raise ValueError(f"At least one timed step per batch size is needed, got {steps}.")
     base = replace(config, lr_schedule=None, drop_last=True, shuffle=True)
     train_samples = base.plan().train_samples
     limit = train_samples if max_batch_size is None else min(train_samples, max_batch_size)
-    sizes = doubling_sizes(max(1, limit))
     end_reason: StopReason = "dataset" if limit == train_samples else "max_batch"
     if data is None:
         data = load_dataset(config.dataset, config.n_samples, noise=config.noise, seed=config.seed)
+    sweep = _Sweep(data, steps, min_time_s, size_budget_s, time_budget_s, memory_budget_bytes, on_point, throughputs)
     token = object()
     if queue is not None:
         deadline = time.monotonic() + queue_wait_s
         if not queue.acquire(token, cancelled=lambda: time.monotonic() > deadline):
             return FinderResult((), "busy", None, "", train_samples)
-    points: list[FinderPoint] = []
-    device = ""
-    reason: StopReason = end_reason
-    stopped_at: int | None = None
-    started = 0.0  # set after the first size, which also pays torch's one-off start-up costs (seconds, cold)
     try:
-        for size in sizes:
-            if points and time.perf_counter() - started > time_budget_s:
-                reason, stopped_at = "time", size
-                break
-            if memory_budget_bytes is not None and step_memory_estimate(base, size) > memory_budget_bytes:
-                reason, stopped_at = "memory", size
-                break
-            # Enough epochs that the clock, not the plan, ends the measurement.
-            epochs = math.ceil(max(steps + 2, PLANNED_UPDATES) / (train_samples // size))
-            sized = replace(base, batch_size=size, epochs=epochs)
-            try:
-                point, device = _measure(sized, data, steps, min_time_s, size_budget_s)
-            except (RuntimeError, torch.OutOfMemoryError) as error:
-                if not _is_oom(error):
-                    raise
-                if torch.cuda.is_available():
-                    torch.cuda.empty_cache()
-                reason, stopped_at = "oom", size
-                break
-            if memory_budget_bytes is not None and point.peak_memory_bytes > memory_budget_bytes:
-                reason, stopped_at = "memory", size
-                break
-            points.append(point)
-            if len(points) == 1:
-                started = time.perf_counter()
-            if on_point is not None:
-                on_point(point, len(points), len(sizes))
+        points, device, reason, stopped_at = _sweep(base, doubling_sizes(max(1, limit)), sweep, end_reason)
     finally:
         if queue is not None:
             queue.release(token)

@@ -22,7 +22,7 @@ from typing import TypeVar
 import torch
 
 from core.i18n import Message, error_message, message
-from core.maths.config import TrainConfig
+from core.maths.config import TrainConfig, TrainPlan
 from core.maths.records import (
     BoundaryGrid,
     FinalEvaluation,
@@ -35,7 +35,7 @@ from core.maths.records import (
 from core.runtime import runlog
 from core.runtime.background import HEARTBEAT_TIMEOUT_S, BackgroundRun
 from core.runtime.slots import RunQueue, Ticket
-from core.train.engine import Trainer
+from core.train.engine import ThroughputCache, Trainer
 from core.views.data_parallel import DataParallelSnapshot
 
 # One intra-op thread per run. The models here are too small to gain from more, and each training thread
@@ -123,7 +123,7 @@ class TrainingRun(BackgroundRun[Snapshot]):
 
     def __init__(
         self,
-        config: TrainConfig,
+        config: TrainConfig | TrainPlan,
         *,
         data: tuple[torch.Tensor, torch.Tensor] | None = None,
         queue: RunQueue | None = None,
@@ -134,9 +134,13 @@ class TrainingRun(BackgroundRun[Snapshot]):
         final_evaluation: bool = False,
         max_seconds: float | None = None,
         clock: Callable[[], float] = time.monotonic,
+        throughputs: ThroughputCache | None = None,
     ) -> None:
-        self.config = config
-        self.plan = config.validate()  # bad settings fail here, in the caller, with a readable message
+        # Bad settings fail here, in the caller, with a readable message; a TrainPlan was checked already.
+        self._checked = config if isinstance(config, TrainPlan) else config.checked()
+        self.config = config = self._checked.config
+        self.plan = self._checked.batches
+        self._throughputs = throughputs  # the owner's measurements, for device="auto"
         super().__init__(
             Snapshot(
                 status="waiting", message=message("runner.not_started"), config=config, plan=self.plan,
@@ -183,7 +187,8 @@ class TrainingRun(BackgroundRun[Snapshot]):
         trainer: Trainer | None = None
         try:
             self._publish("waiting", message("runner.preparing"))
-            trainer = Trainer(self.config, data=self._data, progress=self._on_download)
+            trainer = Trainer(self._checked, data=self._data, progress=self._on_download,
+                              throughputs=self._throughputs)
             self._publish("waiting", message("runner.waiting"), trainer)
             if not self.queue.acquire(self, cancelled=self._cancelled):
                 self._publish(*self._ended(message("runner.stopped_before_start")), trainer)
