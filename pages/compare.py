@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 import streamlit as st
 
@@ -12,15 +13,13 @@ from ui.shell import require_app_shell
 require_app_shell()  # before the heavy imports: see ui/shell.py
 
 from core.figures.compare import noise_figure
-from core.figures.training import LIVE_POINTS, XAxis, epoch_curves, loss_figure, monitoring_figure, update_curves
-from core.i18n import error_message, fmt_duration, fmt_float, fmt_int
+from core.figures.training import XAxis
+from core.i18n import fmt_duration, fmt_float, fmt_int
 from core.maths.batching import split_sizes
 from core.maths.catalog import DATASETS
 from core.maths.config import TrainConfig
-from core.maths.limits import SEED_MAX, TRAIN_LR_MAX, TRAIN_LR_MIN, TRAIN_MAX_BATCH, TRAIN_MAX_EPOCHS, WARMUP_MAX_EPOCHS
-from core.maths.lr import DECAYS
+from core.maths.limits import TRAIN_MAX_EPOCHS
 from core.maths.records import CompareSnapshot, NoiseReport
-from core.maths.thinning import MAX_POINTS
 from core.train.compare import ComparisonRun
 from core.views.compare import (
     BUDGETS,
@@ -33,102 +32,58 @@ from core.views.compare import (
     compare_to_query,
 )
 from core.views.compare_results import RunSummary, summarise, verdicts
-from core.views.training import LEARNING_RATES
-from ui.data import preloaded
 from ui.lang import current_lang, say, tr
-from ui.live import (
-    chart_controls,
-    class_queue,
-    dataset_changed,
-    dataset_select,
-    run_buttons,
-    status_alert,
-    stop_button,
-    stop_run,
-)
+from ui.live import chart_controls, curves_ui, data_ui, epochs_ui, learning_rate_ui, seed_ui, status_alert, warmup_ui
+from ui.livepage import LivePage, widget_values
 from ui.present import control
-from ui.runs import EPOCH_CHART_PACE_S, LOSS_CHART_PACE_S, current_tab, keepalive_for, live_chart, live_view
-from ui.urlstate import keep_settings, restore_settings, url_problems_ui
-from ui.widgets import choice, log_number, nice_values
-
-PREFIX = "cmp_"
-PARAM_NAMES = ["batch_sizes", *(param.name for param in PARAMS)]
-
-
-def _key(name: str) -> str:
-    return PREFIX + name
+from ui.widgets import choice, nice_values
 
 
 def _widget_values(config: CompareConfig) -> dict[str, object]:
-    base = config.base
-    values = {"batch_sizes": list(config.batch_sizes), "budget": config.budget, "seconds": config.seconds,
-              "lr_rule": config.lr_rule, "warmup_epochs": config.warmup_epochs, "decay": config.decay,
-              "epochs": base.epochs, "dataset": base.dataset, "n": base.n_samples, "lr": base.learning_rate,
-              "seed": base.seed}
-    return {_key(name): value for name, value in values.items()}
+    return {PAGE.key("batch_sizes"): list(config.batch_sizes), **widget_values("cmp", PARAMS, config, config.base)}
 
 
 def settings_ui() -> CompareConfig | None:
     """Every comparison setting as a widget; None while fewer than two batch sizes are picked."""
+    key = PAGE.key
     with st.container(border=True):
         st.markdown(f"**{tr('compare.section.runs')}**")
-        chosen = [int(b) for b in st.session_state[_key("batch_sizes")]]
+        chosen = [int(b) for b in st.session_state[key("batch_sizes")]]
         # Offer sizes up to the training set of the chosen data (a bigger one would be refused on reload).
-        train = split_sizes(int(st.session_state[_key("n")]), TrainConfig().validation_split)[0]
+        train = split_sizes(int(st.session_state[key("n_samples")]), TrainConfig().validation_split)[0]
         options = sorted({*nice_values(1, min(4096, train), 1), *chosen})
-        batch_sizes = control("batch_sizes", _key("batch_sizes"), lambda: st.multiselect(
-            tr("compare.batch_sizes"), options, key=_key("batch_sizes"), max_selections=MAX_RUNS, format_func=fmt_int,
+        batch_sizes = control("batch_sizes", key("batch_sizes"), lambda: st.multiselect(
+            tr("compare.batch_sizes"), options, key=key("batch_sizes"), max_selections=MAX_RUNS, format_func=fmt_int,
             help=tr("compare.batch_sizes_help")))
-        budget = control("budget", _key("budget"), lambda: choice(
-            st.segmented_control, tr("compare.budget"), BUDGETS, key=_key("budget"), help=tr("compare.budget_help"),
+        budget = control("budget", key("budget"), lambda: choice(
+            st.segmented_control, tr("compare.budget"), BUDGETS, key=key("budget"), help=tr("compare.budget_help"),
             format_func=lambda b: tr(f"compare.budget.{b}"))) or "epochs"
-        epochs = control("epochs", _key("epochs"), lambda: log_number(
-            tr("calc.epochs"), tr("calc.drag", label=tr("calc.epochs")), _key("epochs"), 1, TRAIN_MAX_EPOCHS,
-            help=tr("calc.epochs_help"), disabled=budget == "time"))
-        seconds = st.session_state[_key("seconds")]
+        epochs = epochs_ui(key, TRAIN_MAX_EPOCHS, tr("calc.epochs_help"), disabled=budget == "time")
+        seconds = st.session_state[key("seconds")]
         if budget == "time":
-            seconds = control("seconds", _key("seconds"), lambda: st.slider(
-                tr("compare.seconds"), 0.5, MAX_SECONDS, step=0.5, key=_key("seconds")))
-        lr_rule = control("lr_rule", _key("lr_rule"), lambda: choice(
-            st.segmented_control, tr("compare.lr_rule"), LR_RULES, key=_key("lr_rule"),
+            seconds = control("seconds", key("seconds"), lambda: st.slider(
+                tr("compare.seconds"), 0.5, MAX_SECONDS, step=0.5, key=key("seconds")))
+        lr_rule = control("lr_rule", key("lr_rule"), lambda: choice(
+            st.segmented_control, tr("compare.lr_rule"), LR_RULES, key=key("lr_rule"),
             format_func=lambda r: tr(f"compare.lr_rule.{r}"), help=tr("compare.lr_rule_help"))) or "none"
-        warmup_epochs = control("warmup_epochs", _key("warmup_epochs"), lambda: st.number_input(
-            tr("train.warmup_epochs"), 0, WARMUP_MAX_EPOCHS, step=1, key=_key("warmup_epochs"),
-            help=tr("train.warmup_help")))
-        decay = control("decay", _key("decay"), lambda: choice(
-            st.radio, tr("train.decay"), DECAYS, key=_key("decay"), horizontal=True,
-            format_func=lambda d: tr(f"train.decay.{d}")))
+        warmup_epochs, decay = warmup_ui(key)
     with st.container(border=True):
         st.markdown(f"**{tr('compare.section.data')}**")
-        dataset = control("dataset", _key("dataset"), lambda: dataset_select(
-            _key("dataset"), dataset_changed(_key("dataset"), _key("n"))))
-        spec = DATASETS[dataset]
-        n = control("n", _key("n"), lambda: log_number(
-            tr("train.n"), tr("calc.drag", label=tr("train.n")), _key("n"), spec.min_size, spec.max_size,
-            help=tr("train.n_help", low=spec.min_size, high=spec.max_size)))
-        rates = sorted({*LEARNING_RATES, float(st.session_state[_key("lr")])})
-        lr = control("lr", _key("lr"), lambda: st.select_slider(
-            tr("train.lr"), rates, key=_key("lr"), format_func=lambda v: f"{v:g}", help=tr("train.lr_help")))
-        seed = control("seed", _key("seed"), lambda: st.number_input(
-            tr("train.seed"), 0, SEED_MAX, step=1, key=_key("seed")))
+        dataset, n = data_ui(key)
+        lr = learning_rate_ui(key)
+        seed = seed_ui(key)
     if len(batch_sizes) < 2:
         st.error(tr("compare.too_few"))
         return None
-    base = replace(TrainConfig(), dataset=dataset, n_samples=n, noise=spec.default_noise, epochs=epochs,
-                   learning_rate=min(max(float(lr), TRAIN_LR_MIN), TRAIN_LR_MAX), seed=int(seed))
-    sizes = tuple(sorted(min(max(int(b), 1), TRAIN_MAX_BATCH) for b in batch_sizes))
-    return CompareConfig(base, sizes, budget=budget, seconds=float(seconds), lr_rule=lr_rule,
-                         warmup_epochs=int(warmup_epochs), decay=decay)
+    base = replace(TrainConfig(), dataset=dataset, n_samples=n, noise=DATASETS[dataset].default_noise, epochs=epochs,
+                   learning_rate=lr, seed=seed)
+    return CompareConfig(base, tuple(sorted(int(b) for b in batch_sizes)), budget=budget, seconds=float(seconds),
+                         lr_rule=lr_rule, warmup_epochs=warmup_epochs, decay=decay)
 
 
-def plan_ui(config: CompareConfig) -> bool:
-    """What each batch size will do before anything runs; False when the settings cannot train."""
-    try:
-        plans = config.validate()
-    except ValueError as error:
-        message = error_message(error)
-        st.error(tr("compare.invalid", message=message))
-        return False
+def plan_ui(config: CompareConfig) -> None:
+    """What each batch size will do before anything runs; raises ValueError when the settings cannot train."""
+    plans = config.validate()
     st.markdown(f"**{tr('compare.plan')}**")
     rows = []
     timed = config.budget == "time"  # how far a timed run gets depends on the machine: no count to show
@@ -150,40 +105,10 @@ def plan_ui(config: CompareConfig) -> bool:
     }
     note = notes[config.budget]
     st.caption(tr(f"compare.budget_note.{config.budget}", **note))
-    return True
 
 
-def _start(config: CompareConfig) -> None:
-    tab = current_tab()
-    if tab.comparison is not None and not tab.comparison.snapshot().done:
-        return  # a double click must not start a second comparison
-    base = config.base
-    data = preloaded(base.dataset, base.n_samples, base.noise, base.seed)
-    run = ComparisonRun(config, data=data, queue=class_queue(), keepalive=keepalive_for(tab))
-    run.start()
-    tab.comparison = run
-
-
-def _stop() -> None:
-    stop_run(current_tab().comparison)
-
-
-def controls_ui(config: CompareConfig | None, can_run: bool) -> object:
-    """Compare; returns the slot where the live view puts Stop."""
-    run = current_tab().comparison
-    running = run is not None and not run.snapshot().done
-    stop_slot, _ = run_buttons(start_label=tr("compare.start"), start_key="compare_button", running=running,
-                               can_start=can_run, on_start=_start, start_args=(config,))
-    return stop_slot
-
-
-def natural_axis(configs: tuple[TrainConfig, ...]) -> XAxis:
-    """The x axis a comparison reads best against: its budget's own measure."""
-    first = configs[0]
-    return "time" if first.time_budget_s is not None else "updates" if first.max_updates is not None else "epochs"
-
-
-def _progress_ui(snapshot: CompareSnapshot) -> None:
+def progress_ui(snapshot: CompareSnapshot) -> None:
+    """Each batch size's progress and the status, redrawn several times a second."""
     lang = current_lang()
     for i, config in enumerate(snapshot.configs):
         if i >= len(snapshot.runs):
@@ -203,9 +128,6 @@ def _progress_ui(snapshot: CompareSnapshot) -> None:
             text += " · " + tr("train.throughput", rate=fmt_float(p.samples_per_s, 0))
             text += " · " + tr("train.elapsed", time=fmt_duration(p.elapsed_s, lang))
         st.progress(fraction, text=text)
-
-
-def _status_ui(snapshot: CompareSnapshot) -> None:
     status = snapshot.status
     batch = snapshot.configs[snapshot.current].batch_size
     text = tr(f"compare.status.{status}", batch=batch, index=snapshot.current + 1, count=len(snapshot.configs),
@@ -213,31 +135,6 @@ def _status_ui(snapshot: CompareSnapshot) -> None:
     if status == "stopped" and snapshot.message is not None:
         text += " " + say(snapshot.message)  # why, when the run did not stop on a click (the server's time limit)
     status_alert(status, text)
-
-
-def charts_ui(snapshot: CompareSnapshot, view: tuple[XAxis, float, bool], live: bool) -> None:
-    """Every batch size's curves on one figure, per epoch and per update, on a chosen x axis."""
-    lang = current_lang()
-    st.markdown(f"**{tr('compare.curves')}**")
-    # Largest batch first: the figures draw the last run boldest, with its raw per-update loss and epoch ends,
-    # so the smallest batch, whose update-to-update noise is the point, goes last.
-    runs = sorted(snapshot.runs, key=lambda r: -r.config.batch_size)
-    labels = [tr("compare.run_label", batch=run.config.batch_size) for run in runs]
-    epochs_done = tuple(len(r.epochs) for r in runs)
-    live_chart(
-        "cmp_monitoring_chart",
-        lambda: monitoring_figure([epoch_curves(r, lb) for r, lb in zip(runs, labels, strict=True)], lang=lang),
-        settings=(lang, tuple(labels)), data=(epochs_done, snapshot.done),
-        min_interval_s=EPOCH_CHART_PACE_S if live else 0, live=live)
-    x_axis, smoothing, show_lr = view
-    live_chart(
-        "cmp_loss_chart",
-        lambda: loss_figure([update_curves(r, lb) for r, lb in zip(runs, labels, strict=True)], x_axis=x_axis,
-                            smoothing=smoothing, show_lr=show_lr, lang=lang,
-                            max_points=LIVE_POINTS if live else MAX_POINTS),
-        settings=(lang, tuple(labels), x_axis, smoothing, show_lr),
-        data=(tuple(len(r.updates) for r in runs), snapshot.done),
-        min_interval_s=LOSS_CHART_PACE_S if live else 0, live=live)
 
 
 def _memory(summary: RunSummary) -> str:
@@ -308,17 +205,16 @@ def verdicts_ui(summaries: list[RunSummary], noise: NoiseReport | None) -> None:
     st.caption(tr("compare.verdicts_note"))
 
 
-def live_progress_ui(snapshot: CompareSnapshot) -> None:
-    """Each batch size's progress and the status, redrawn several times a second."""
-    _progress_ui(snapshot)
-    _status_ui(snapshot)
-
-
 def live_charts_ui(snapshot: CompareSnapshot, view: tuple[XAxis, float, bool], live: bool) -> None:
-    """Curves, results, gradient noise and verdicts, redrawn at the charts' pace (light while ``live``)."""
+    """Every batch size's curves on one figure, results, gradient noise and verdicts, at the charts' pace."""
     if not snapshot.runs:
         return
-    charts_ui(snapshot, view, live)
+    st.markdown(f"**{tr('compare.curves')}**")
+    # Largest batch first: the figures draw the last run boldest, with its raw per-update loss and epoch ends,
+    # so the smallest batch, whose update-to-update noise is the point, goes last.
+    runs = sorted(snapshot.runs, key=lambda r: -r.config.batch_size)
+    curves_ui([(tr("compare.run_label", batch=run.config.batch_size), run) for run in runs], view, live,
+              snapshot.done, key_prefix="cmp_")
     summaries = [summarise(r) for r in snapshot.runs if r.done]
     if summaries:
         results_ui(summaries, snapshot.noise)
@@ -328,27 +224,21 @@ def live_charts_ui(snapshot: CompareSnapshot, view: tuple[XAxis, float, bool], l
         verdicts_ui(summaries, snapshot.noise)
 
 
-def main() -> None:
-    """Wire the page: URL -> settings -> plan per batch size -> Compare -> live fragment."""
-    restore_settings("cmp", PARAM_NAMES, compare_from_query, _widget_values)
-    st.title(tr("compare.title"))
-    st.caption(tr("compare.intro"))
-    url_problems_ui("cmp")
-    settings_col, live_col = st.columns([1, 2.4], gap="large")
-    with settings_col:
-        config = settings_ui()
-    if config is not None:
-        keep_settings("cmp", config, compare_to_query(config), current_lang())
-    with live_col:
-        can_run = config is not None and plan_ui(config)
-        stop_slot = controls_ui(config, can_run)
-        comparison = current_tab().comparison
-        view = chart_controls("cmp", natural_axis(comparison.configs)) if comparison is not None else (
-            "epochs", 0.8, False)
-        live_view(lambda: current_tab().comparison, "compare.press_start", live_progress_ui,
-                  lambda snapshot, live: live_charts_ui(snapshot, view, live),
-                  lambda running: stop_button(stop_slot, "compare_stop", running, _stop),
-                  buttons=("compare_button", "compare_stop"))
+def view_ui(run: Any) -> tuple[XAxis, float, bool]:
+    """The chart controls once there is a run, on the x axis its budget reads best against: its own measure."""
+    if run is None:
+        return "epochs", 0.8, False
+    first = run.configs[0]
+    return chart_controls("cmp", "time" if first.time_budget_s is not None else "updates"
+                          if first.max_updates is not None else "epochs")
 
 
-main()
+PAGE: LivePage[CompareConfig, CompareConfig] = LivePage(
+    page="cmp", kind="comparison", texts="compare", start_text="compare.start", idle_text="compare.press_start",
+    url_names=["batch_sizes", *(param.name for param in PARAMS)], parse=compare_from_query, to_query=compare_to_query,
+    to_widgets=_widget_values, settings_ui=settings_ui, job=lambda config: config, plan_ui=plan_ui,
+    run_class=ComparisonRun, view_ui=view_ui, draw_progress=progress_ui, draw_charts=live_charts_ui,
+    sidebar_line=lambda snapshot: tr("sidebar.comparing", current=snapshot.current + 1, total=len(snapshot.configs)),
+    run_data=lambda config: config.base,
+)
+PAGE.show()

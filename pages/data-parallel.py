@@ -13,9 +13,9 @@ require_app_shell()  # before the heavy imports: see ui/shell.py
 from core.figures.data_parallel import draws_figure, loss_figure
 from core.figures.training import LIVE_POINTS
 from core.i18n import fmt_float, fmt_int
-from core.maths.batching import BatchPlan
-from core.maths.limits import DP_MAX_DEVICES, DP_MAX_EPOCHS, DP_MAX_SAMPLES, SEED_MAX
+from core.maths.limits import DP_MAX_DEVICES, DP_MAX_EPOCHS, DP_MAX_SAMPLES
 from core.maths.thinning import MAX_POINTS
+from core.runtime.tabs import Tab
 from core.train.data_parallel import DataParallelRun
 from core.views.data_parallel import (
     DP_DATASETS,
@@ -28,63 +28,46 @@ from core.views.data_parallel import (
     sample_range,
     sampler_code,
 )
-from core.views.params import ParamProblem
 from ui.lang import current_lang, say, tr
-from ui.live import class_queue, run_buttons, status_alert, stop_button, stop_run
+from ui.live import epochs_ui, seed_ui, status_alert
+from ui.livepage import LivePage, widget_values
 from ui.present import control
-from ui.runs import LOG_PACE_S, LOSS_CHART_PACE_S, current_tab, keepalive_for, live_chart, live_view
-from ui.urlstate import keep_settings, restore_settings, url_problems_ui
+from ui.runs import LOG_PACE_S, LOSS_CHART_PACE_S, live_chart
 from ui.widgets import choice, log_number
 
-PREFIX = "dp_"
-PARAM_NAMES = [param.name for param in PARAMS]
 GRADIENT_TOLERANCE = 1e-6  # float32 rounding of an average of a few gradients stays far below this
 EPOCH_KEY = "dp_epoch_shown"
 LATEST = 0  # the epoch choice that follows the run
 SMALL_GRID = 500  # cells of the draws grid redrawn at the loss chart's pace while live
 
 
-def _key(name: str) -> str:
-    return PREFIX + name
-
-
-def _parse(query: dict[str, str]) -> tuple[DataParallelConfig, list[ParamProblem]]:
-    return config_from_query(query)
-
-
-def _widget_values(config: DataParallelConfig) -> dict[str, object]:
-    return {_key(param.attribute): getattr(config, param.attribute) for param in PARAMS}
-
-
 def settings_ui() -> DataParallelConfig:
     """The run's settings as widgets; returns one consistent settings object."""
+    key = PAGE.key
     with st.container(border=True):
         st.markdown(f"**{tr('dp.section.devices')}**")
-        devices = control("devices", _key("devices"), lambda: st.number_input(
-            tr("dp.devices"), 1, DP_MAX_DEVICES, step=1, key=_key("devices"), help=tr("dp.devices_help")))
-        batch_high = min(DP_MAX_SAMPLES, int(st.session_state[_key("n_samples")]))
-        batch_size = control("batch_size", _key("batch_size"), lambda: log_number(
-            tr("dp.batch_size"), tr("calc.drag", label=tr("dp.batch_size")), _key("batch_size"), 1, batch_high,
+        devices = control("devices", key("devices"), lambda: st.number_input(
+            tr("dp.devices"), 1, DP_MAX_DEVICES, step=1, key=key("devices"), help=tr("dp.devices_help")))
+        batch_high = min(DP_MAX_SAMPLES, int(st.session_state[key("n_samples")]))
+        batch_size = control("batch_size", key("batch_size"), lambda: log_number(
+            tr("dp.batch_size"), tr("calc.drag", label=tr("dp.batch_size")), key("batch_size"), 1, batch_high,
             help=tr("dp.batch_size_help")))
-        epochs = control("epochs", _key("epochs"), lambda: log_number(
-            tr("calc.epochs"), tr("calc.drag", label=tr("calc.epochs")), _key("epochs"), 1, DP_MAX_EPOCHS,
-            help=tr("dp.epochs_help", high=DP_MAX_EPOCHS)))
+        epochs = epochs_ui(key, DP_MAX_EPOCHS, tr("dp.epochs_help", high=DP_MAX_EPOCHS))
     with st.container(border=True):
         st.markdown(f"**{tr('dp.section.data')}**")
-        dataset = control("dataset", _key("dataset"), lambda: choice(
-            st.selectbox, tr("train.dataset"), DP_DATASETS, key=_key("dataset"),
+        dataset = control("dataset", key("dataset"), lambda: choice(
+            st.selectbox, tr("train.dataset"), DP_DATASETS, key=key("dataset"),
             format_func=lambda d: tr(f"dataset.{d}.title")))
         low, high = sample_range(dataset, int(devices))
-        n = control("n", _key("n_samples"), lambda: log_number(
-            tr("train.n"), tr("calc.drag", label=tr("train.n")), _key("n_samples"), low, high,
+        n = control("n", key("n_samples"), lambda: log_number(
+            tr("train.n"), tr("calc.drag", label=tr("train.n")), key("n_samples"), low, high,
             help=tr("train.n_help", low=low, high=high)))
-        seed = control("seed", _key("seed"), lambda: st.number_input(
-            tr("train.seed"), 0, SEED_MAX, step=1, key=_key("seed")))
+        seed = seed_ui(key)
     return replace(DataParallelConfig(), devices=int(devices), n_samples=int(n),
-                   batch_size=min(int(batch_size), int(n)), epochs=int(epochs), dataset=dataset, seed=int(seed))
+                   batch_size=min(int(batch_size), int(n)), epochs=int(epochs), dataset=dataset, seed=seed)
 
 
-def plan_ui(config: DataParallelConfig) -> BatchPlan:
+def plan_ui(config: DataParallelConfig) -> None:
     """The counts the run will make, labelled as the calculator labels them."""
     p = config.plan()
     columns = st.columns(3)
@@ -98,35 +81,10 @@ def plan_ui(config: DataParallelConfig) -> BatchPlan:
                  per_rank=p.samples_per_rank, padded=p.padded_samples, total=p.samples_per_rank * config.devices)
     st.caption(tr("dp.plan_note", n=config.n_samples, batch=config.batch_size, epochs=config.epochs,
                   devices=config.devices, per_rank=p.samples_per_rank) + " " + padding)
-    return p
 
 
-def _start(config: DataParallelConfig) -> None:
-    tab = current_tab()
-    if tab.data_parallel is not None and not tab.data_parallel.snapshot().done:
-        return  # a double click must not start a second run
-    run = DataParallelRun(config, queue=class_queue(), keepalive=keepalive_for(tab))
-    run.start()
-    tab.data_parallel = run
-    st.session_state[EPOCH_KEY] = LATEST
-
-
-def _stop() -> None:
-    stop_run(current_tab().data_parallel)
-
-
-def controls_ui(config: DataParallelConfig) -> object:
-    """Start; returns the slot where the live view puts Stop."""
-    run = current_tab().data_parallel
-    running = run is not None and not run.snapshot().done
-    stop_slot, _ = run_buttons(start_label=tr("dp.start"), start_key="dp_button", running=running, can_start=True,
-                               on_start=_start, start_args=(config,))
-    return stop_slot
-
-
-def epoch_choice_ui() -> int:
+def epoch_choice_ui(run: DataParallelRun | None) -> int:
     """Which epoch the draws figure shows: the latest (following the run) or a chosen one."""
-    run = current_tab().data_parallel
     if run is None or run.config.epochs == 1:
         return LATEST
     options = (LATEST, *range(1, run.config.epochs + 1))
@@ -195,7 +153,7 @@ def charts_ui(snapshot: DataParallelSnapshot, epoch: int, live: bool) -> None:
     lang = current_lang()
     gradient_ui(snapshot)
     counts_ui(snapshot)
-    run_id = id(current_tab().data_parallel)  # a new run with the same settings must not reuse the last figures
+    run_id = id(PAGE.run())  # a new run with the same settings must not reuse the last figures
     draws = _shown(snapshot, epoch)
     if draws is not None:
         # A small grid fills in cell by cell; a large one (thousands of cells) is redrawn at a calmer pace.
@@ -211,27 +169,22 @@ def charts_ui(snapshot: DataParallelSnapshot, epoch: int, live: bool) -> None:
                    min_interval_s=LOSS_CHART_PACE_S if live else 0, live=live)
 
 
-def main() -> None:
-    """Wire the page: URL -> settings -> plan -> Start -> live fragment."""
-    restore_settings("dp", PARAM_NAMES, _parse, _widget_values)
-    st.title(tr("dp.title"))
-    st.caption(tr("dp.intro"))
-    url_problems_ui("dp")
-    settings_col, live_col = st.columns([1, 2.4], gap="large")
-    with settings_col:
-        config = settings_ui()
-    keep_settings("dp", config, config_to_query(config), current_lang())
-    with live_col:
-        plan_ui(config)
-        stop_slot = controls_ui(config)
-        epoch = epoch_choice_ui()
-        live_view(lambda: current_tab().data_parallel, "dp.press_start", progress_ui,
-                  lambda snapshot, live: charts_ui(snapshot, epoch, live),
-                  lambda running: stop_button(stop_slot, "dp_stop_button", running, _stop),
-                  buttons=("dp_button", "dp_stop_button"))
-        with st.expander(tr("dp.how")):
-            backend = current_tab().data_parallel.snapshot().backend if current_tab().data_parallel else None
-            st.markdown(tr("dp.how_body", backend=backend or "gloo", sampler=sampler_code(config)))
+def _follow_the_new_run(tab: Tab) -> None:
+    st.session_state[EPOCH_KEY] = LATEST
 
 
-main()
+PAGE: LivePage[DataParallelConfig, DataParallelConfig] = LivePage(
+    page="dp", kind="data_parallel", texts="dp", start_text="dp.start", idle_text="dp.press_start",
+    url_names=[param.name for param in PARAMS], parse=config_from_query, to_query=config_to_query,
+    to_widgets=lambda config: widget_values("dp", PARAMS, config), settings_ui=settings_ui, job=lambda config: config,
+    plan_ui=plan_ui, run_class=DataParallelRun, view_ui=epoch_choice_ui, draw_progress=progress_ui,
+    draw_charts=charts_ui, on_start=_follow_the_new_run,
+    sidebar_line=lambda snapshot: tr("sidebar.data_parallel", epoch=snapshot.epochs[-1].epoch if snapshot.epochs else 1,
+                                     epochs=snapshot.plan.epochs, devices=snapshot.config.devices),
+)
+job, live_col = PAGE.show()
+if job is not None:
+    with live_col, st.expander(tr("dp.how")):
+        run = PAGE.run()
+        backend = run.snapshot().backend if run is not None else None
+        st.markdown(tr("dp.how_body", backend=backend or "gloo", sampler=sampler_code(job)))

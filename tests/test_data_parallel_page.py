@@ -28,7 +28,7 @@ def test_metrics_carry_the_calculators_labels_and_plans_counts(devices, n, batch
                            "Total updates": f"{p.total_updates:,}"}
     assert any(f"world_size={devices}" in caption.value and "no validation split" in caption.value
                for caption in at.caption)
-    assert not at.button(key="dp_button").disabled
+    assert not at.button(key="dp_start").disabled
     assert any("Press Start" in info.value for info in at.info)
 
 
@@ -37,7 +37,7 @@ def test_the_page_speaks_korean():
     assert not at.exception
     assert at.title[0].value == "데이터 병렬: 여러 장치가 나눠 맡는 큰 배치 하나"
     assert metrics(at) == {"실질 배치 사이즈": "16", "에폭당 반복 수": "7", "총 가중치 업데이트 수": "7"}
-    assert at.button(key="dp_button").label == "데이터 병렬 학습 시작"
+    assert at.button(key="dp_start").label == "데이터 병렬 학습 시작"
 
 
 def test_the_url_sets_every_setting_and_is_written_back():
@@ -76,8 +76,8 @@ def test_a_bad_value_is_reported_in_korean_too():
 
 def test_a_run_to_the_end_shows_the_gradient_difference_and_the_workers_counts():
     at = _page(devices="2", n="40", batch_size="8", epochs="2")
-    at.button(key="dp_button").click().run()
-    run = at.session_state["tab_runs"].data_parallel
+    at.button(key="dp_start").click().run()
+    run = at.session_state["tab_runs"].runs["data_parallel"]
     while not run.join(0.2):
         at.run()  # each rerun heartbeats the run, as the open page does
     at.run()

@@ -125,7 +125,7 @@ def test_closed_tab_is_forgotten_and_emptied_after_the_grace_period() -> None:
     assert registry.sweep() == 0 and registry.find(tab.token) is tab  # a reload comes back within this
     clock.now = 61
     assert registry.sweep() == 1 and registry.find(tab.token) is None
-    assert tab.past == [] and tab.views == {} and tab.training is None and forgotten == [1]
+    assert tab.past == [] and tab.views == {} and tab.runs == {} and forgotten == [1]
 
 
 def test_open_tab_is_kept_however_long_it_idles() -> None:
@@ -142,10 +142,10 @@ def test_closed_tab_with_a_running_run_is_kept_until_the_run_ends() -> None:
     clock = _Clock()
     registry = _registry(set(), clock)
     tab = registry.create("gone")
-    tab.training = _Run(done=False)
+    tab.runs["training"] = _Run(done=False)
     clock.now = 1_000
     assert registry.sweep() == 0 and registry.find(tab.token) is tab
-    tab.training = _Run(done=True)  # abandoned by its heartbeat timeout
+    tab.runs["training"] = _Run(done=True)  # abandoned by its heartbeat timeout
     assert registry.sweep() == 1 and registry.find(tab.token) is None
 
 
@@ -185,7 +185,7 @@ def test_janitor_sweeps_on_its_own_and_ends_when_no_tab_is_left() -> None:
 def test_running_reports_either_run() -> None:
     tab = Tab("t")
     assert not tab.running()
-    tab.comparison = _Run(done=False)
+    tab.runs["comparison"] = _Run(done=False)
     assert tab.running()
-    tab.comparison = _Run(done=True)
+    tab.runs["comparison"] = _Run(done=True)
     assert not tab.running()

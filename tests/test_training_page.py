@@ -32,7 +32,7 @@ def _wait_until(at: AppTest, done, timeout: float = 60.0) -> AppTest:  # type: i
 
 
 def _run_status(at: AppTest) -> str:
-    run = at.session_state["tab_runs"].training
+    run = at.session_state["tab_runs"].runs.get("training")
     return run.snapshot().status if run is not None else "none"
 
 
@@ -45,10 +45,10 @@ def test_plan_is_shown_before_training():
 
 def test_train_runs_to_the_planned_updates_and_logs_like_the_lesson():
     at = _training(dataset="moons", n="200", batch_size="32", epochs="3", val_split="0.2")
-    at.button(key="train_button").click().run()
+    at.button(key="train_start").click().run()
     _wait_until(at, lambda a: _run_status(a) == "finished")
     at.run()  # draw the final snapshot (the status may have changed after the previous draw)
-    snapshot = at.session_state["tab_runs"].training.snapshot()
+    snapshot = at.session_state["tab_runs"].runs["training"].snapshot()
     assert len(snapshot.updates) == snapshot.plan.total_updates == 15
     log = "\n".join(code.value for code in at.code)
     assert "Epoch 1/3, Loss: " in log and "Epoch 3/3, Loss: " in log
@@ -57,28 +57,28 @@ def test_train_runs_to_the_planned_updates_and_logs_like_the_lesson():
 
 def test_stop_ends_a_long_run_and_keeps_its_history():
     at = _training(dataset="moons", n="20000", batch_size="1", epochs="10", val_split="0.0")
-    at.button(key="train_button").click().run()
-    _wait_until(at, lambda a: len(a.session_state["tab_runs"].training.snapshot().updates) > 0)
-    at.button(key="stop_button").click().run()
+    at.button(key="train_start").click().run()
+    _wait_until(at, lambda a: len(a.session_state["tab_runs"].runs["training"].snapshot().updates) > 0)
+    at.button(key="train_stop").click().run()
     _wait_until(at, lambda a: _run_status(a) == "stopped")
     at.run()
-    snapshot = at.session_state["tab_runs"].training.snapshot()
+    snapshot = at.session_state["tab_runs"].runs["training"].snapshot()
     assert 0 < len(snapshot.updates) < snapshot.plan.total_updates
     assert any("Stopped" in s.value for s in at.success)
 
 
 def test_a_second_click_on_train_does_not_start_a_second_run():
     at = _training(dataset="moons", n="20000", batch_size="1", epochs="10", val_split="0.0")
-    at.button(key="train_button").click().run()
-    first = at.session_state["tab_runs"].training
-    assert at.button(key="train_button").disabled
+    at.button(key="train_start").click().run()
+    first = at.session_state["tab_runs"].runs["training"]
+    assert at.button(key="train_start").disabled
     with pytest.raises(AppTestError, match="disabled"):  # the second click finds Train disabled
-        at.button(key="train_button").click().run()
+        at.button(key="train_start").click().run()
     at.run()
-    assert at.session_state["tab_runs"].training is first and not first.snapshot().done
+    assert at.session_state["tab_runs"].runs.get("training") is first and not first.snapshot().done
     assert not at.session_state["tab_runs"].past  # the first run was not archived to make room for a second
-    at.button(key="stop_button").click().run()
-    assert at.session_state["tab_runs"].training is first
+    at.button(key="train_stop").click().run()
+    assert at.session_state["tab_runs"].runs.get("training") is first
 
 
 @pytest.mark.parametrize(
@@ -108,9 +108,9 @@ def test_training_page_in_korean():
 def test_warm_up_and_scaling_from_the_url_become_the_run_schedule():
     at = _training(dataset="moons", n="200", batch_size="64", epochs="4", val_split="0.2", lr="0.001",
                    lr_rule="linear", warmup_epochs="2", decay="cosine")
-    at.button(key="train_button").click().run()
+    at.button(key="train_start").click().run()
     _wait_until(at, lambda a: _run_status(a) == "finished")
-    snapshot = at.session_state["tab_runs"].training.snapshot()
+    snapshot = at.session_state["tab_runs"].runs["training"].snapshot()
     lrs = snapshot.updates.lr
     assert max(lrs) == pytest.approx(0.001 * 64 / 32)  # the seed's linear rule
     assert lrs[0] == pytest.approx(0.1 * 0.002)  # warm-up starts at a tenth of the peak
@@ -132,10 +132,10 @@ def test_the_readme_link_to_the_lessons_pytorch_example_trains_all_1000_rows_and
     metrics = _metrics(at)
     assert (metrics["Iterations per epoch"], metrics["Total updates"]) == ("32", "320")
     assert (metrics["Training samples"], metrics["Validation samples"]) == ("1,000", "0")
-    at.button(key="train_button").click().run()
+    at.button(key="train_start").click().run()
     _wait_until(at, lambda a: _run_status(a) == "finished")
     at.run()
-    snapshot = at.session_state["tab_runs"].training.snapshot()
+    snapshot = at.session_state["tab_runs"].runs["training"].snapshot()
     assert len(snapshot.updates) == snapshot.plan.total_updates == 320
     log = "\n".join(code.value for code in at.code if "Epoch 1/10" in code.value).splitlines()
     assert len(log) == 10 and all(re.fullmatch(r"Epoch \d+/10, Loss: \d+\.\d{4}", line) for line in log)
@@ -148,12 +148,12 @@ def test_korean_page_says_the_device_fall_back_and_the_stop_in_korean(monkeypatc
     # readable: pin it, so that the Korean labels the page drew are matched with Korean labels.
     monkeypatch.setattr(lang, "current_lang", lambda: "ko")
     at = _training(lang="ko", device="cuda", dataset="moons", n="20000", batch_size="1", epochs="10", val_split="0.0")
-    at.button(key="train_button").click().run()
-    _wait_until(at, lambda a: len(a.session_state["tab_runs"].training.snapshot().updates) > 0)
-    at.button(key="stop_button").click().run()
+    at.button(key="train_start").click().run()
+    _wait_until(at, lambda a: len(a.session_state["tab_runs"].runs["training"].snapshot().updates) > 0)
+    at.button(key="train_stop").click().run()
     _wait_until(at, lambda a: _run_status(a) == "stopped")
     at.run()
-    snapshot = at.session_state["tab_runs"].training.snapshot()
+    snapshot = at.session_state["tab_runs"].runs["training"].snapshot()
     assert snapshot.device == "cpu" and snapshot.device_message is not None
     assert [w.value for w in at.warning] == ["CUDA를 요청했지만 여기에는 CUDA GPU가 없어 CPU에서 학습합니다."]
     assert [s.value for s in at.success] == ["중지했습니다. 지금까지의 기록은 남아 있습니다."]

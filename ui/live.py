@@ -1,20 +1,34 @@
-"""Widgets every live-run page shares: data-set reset, Start/Stop, the status alert and the chart controls."""
+"""Widgets every live page shares: settings they have in common, the status alert, the curves and their controls."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import streamlit as st
 
-from core.figures.training import X_AXES, XAxis
+from core.figures.training import (
+    LIVE_POINTS,
+    X_AXES,
+    XAxis,
+    epoch_curves,
+    loss_figure,
+    monitoring_figure,
+    update_curves,
+)
 from core.maths.catalog import DATASETS
+from core.maths.limits import SEED_MAX, WARMUP_MAX_EPOCHS
+from core.maths.lr import DECAYS, Decay
+from core.maths.thinning import MAX_POINTS
 from core.runtime.slots import RunQueue, default_queue
 from core.train.runner import serve_many_runs, warm_up
-from ui.lang import tr
-from ui.widgets import choice
+from core.views.training import LEARNING_RATES
+from ui.lang import current_lang, tr
+from ui.present import control
+from ui.runs import EPOCH_CHART_PACE_S, LOSS_CHART_PACE_S, live_chart
+from ui.widgets import choice, log_number
 
-STOP_WAIT_S = 0.5  # Stop waits this long for the run to end, so the same rerun already shows it stopped
+Key = Callable[[str], str]  # a page's widget key of a settings field (ui.livepage.LivePage.key)
 ALERTS: dict[str, Callable[..., Any]] = {
     "failed": st.error, "diverged": st.warning, "abandoned": st.warning, "capped": st.warning, "finished": st.success,
     "stopped": st.success,
@@ -30,50 +44,63 @@ def class_queue() -> RunQueue:
     return default_queue()
 
 
-def dataset_changed(
-    dataset_key: str, size_key: str, noise_key: str | None = None, val_split_key: str | None = None,
-) -> Callable[[], None]:
-    """A callback that resets the data-set size (noise, validation split) to the newly chosen data set's defaults."""
+def _dataset_changed(key: Key, resets: Sequence[str]) -> Callable[[], None]:
+    """A callback that resets the data-set size (and the ``resets`` among noise and validation split) to the newly
+    chosen data set's defaults."""
 
     def _changed() -> None:
-        spec = DATASETS[st.session_state[dataset_key]]
-        st.session_state[size_key] = spec.default_size
-        if noise_key is not None:
-            st.session_state[noise_key] = spec.default_noise
-        if val_split_key is not None:
-            st.session_state[val_split_key] = spec.default_val_split  # the lesson's random example has none
+        spec = DATASETS[st.session_state[key("dataset")]]
+        defaults = {"n_samples": spec.default_size, "noise": spec.default_noise,
+                    "validation_split": spec.default_val_split}  # the lesson's random example has no split
+        for field in ("n_samples", *resets):
+            st.session_state[key(field)] = defaults[field]
 
     return _changed
 
 
-def dataset_select(key: str, on_change: Callable[[], None]) -> str:
-    """The data-set select box, titles in the session's language."""
-    return choice(st.selectbox, tr("train.dataset"), tuple(DATASETS), key=key,
-                  format_func=lambda d: tr(f"dataset.{d}.title"), on_change=on_change)
+def data_ui(key: Key, resets: Sequence[str] = (), *, describe: bool = False) -> tuple[str, int]:
+    """The data set (titles in the session's language; ``describe``: its description under it) and its size."""
+    dataset = control("dataset", key("dataset"), lambda: choice(
+        st.selectbox, tr("train.dataset"), tuple(DATASETS), key=key("dataset"),
+        format_func=lambda d: tr(f"dataset.{d}.title"), on_change=_dataset_changed(key, resets)))
+    spec = DATASETS[dataset]
+    if describe:
+        st.caption(tr(f"dataset.{dataset}.description"))
+    n = control("n", key("n_samples"), lambda: log_number(
+        tr("train.n"), tr("calc.drag", label=tr("train.n")), key("n_samples"), spec.min_size, spec.max_size,
+        help=tr("train.n_help", low=spec.min_size, high=spec.max_size)))
+    return dataset, n
 
 
-def stop_run(run: Any) -> None:
-    """Ask ``run`` to stop and give it a moment to end, so the page can say so at once."""
-    if run is not None:
-        run.stop()
-        run.join(STOP_WAIT_S)
+def epochs_ui(key: Key, high: int, help: str, *, disabled: bool = False) -> int:
+    """The number of epochs, a box and a log-scale slider."""
+    return control("epochs", key("epochs"), lambda: log_number(
+        tr("calc.epochs"), tr("calc.drag", label=tr("calc.epochs")), key("epochs"), 1, high, help=help,
+        disabled=disabled))
 
 
-def run_buttons(
-    *, start_label: str, start_key: str, running: bool, can_start: bool, on_start: Callable[..., None],
-    start_args: tuple[Any, ...],
-) -> tuple[Any, Any]:
-    """The start button and room beside it: returns (Stop's column, filled by the live view; one more)."""
-    start_col, stop_col, other_col = st.columns(3)
-    start_col.button(start_label, type="primary", icon=":material/play_arrow:", width="stretch",
-                     disabled=running or not can_start, on_click=on_start, args=start_args, key=start_key)
-    return stop_col, other_col
+def learning_rate_ui(key: Key) -> float:
+    """The learning rate on the slider's stops (and the URL's value, when it is none of them)."""
+    rates = sorted({*LEARNING_RATES, float(st.session_state[key("learning_rate")])})
+    return float(control("lr", key("learning_rate"), lambda: st.select_slider(
+        tr("train.lr"), rates, key=key("learning_rate"), format_func=lambda v: f"{v:g}", help=tr("train.lr_help"))))
 
 
-def stop_button(slot: Any, key: str, running: bool, on_stop: Callable[[], None]) -> None:
-    """Stop, drawn by the live view's fragment: a click reruns only the fragment, which shows the stop at once."""
-    slot.button(tr("train.stop"), icon=":material/stop:", width="stretch", disabled=not running, on_click=on_stop,
-                key=key)
+def warmup_ui(key: Key) -> tuple[int, Decay]:
+    """Warm-up epochs and the decay after them."""
+    warmup = control("warmup_epochs", key("warmup_epochs"), lambda: st.number_input(
+        tr("train.warmup_epochs"), 0, WARMUP_MAX_EPOCHS, step=1, key=key("warmup_epochs"),
+        help=tr("train.warmup_help")))
+    decay = control("decay", key("decay"), lambda: choice(
+        st.radio, tr("train.decay"), DECAYS, key=key("decay"), horizontal=True,
+        format_func=lambda d: tr(f"train.decay.{d}")))
+    return int(warmup), decay
+
+
+def seed_ui(key: Key) -> int:
+    """The random seed of the data, the initial weights and the shuffling."""
+    return int(control("seed", key("seed"), lambda: st.number_input(tr("train.seed"), 0, SEED_MAX, step=1,
+                                                                     key=key("seed"))))
 
 
 def status_alert(status: str, text: str) -> None:
@@ -94,3 +121,27 @@ def chart_controls(prefix: str, natural: XAxis = "updates") -> tuple[XAxis, floa
     smoothing = smooth_col.slider(tr("train.smoothing"), 0.0, 0.99, 0.8, 0.01, key=f"{prefix}_smoothing")
     show_lr = lr_col.toggle(tr("train.show_lr"), key=f"{prefix}_show_lr")
     return x_axis, smoothing, show_lr
+
+
+def curves_ui(named: Sequence[tuple[str, Any]], view: tuple[XAxis, float, bool], live: bool, done: bool, *,
+              key_prefix: str = "") -> None:
+    """The lesson's per-epoch figure and the loss per update of each (label, run record), the last drawn boldest.
+
+    While live, each is rebuilt at its own pace and sent again unchanged in between, which the browser draws for free.
+    """
+    lang = current_lang()
+    labels = tuple(label for label, _ in named)
+    live_chart(
+        f"{key_prefix}monitoring_chart",
+        lambda: monitoring_figure([epoch_curves(record, label) for label, record in named], lang=lang),
+        settings=(lang, labels), data=(tuple(len(record.epochs) for _, record in named), done),
+        min_interval_s=EPOCH_CHART_PACE_S if live else 0, live=live)
+    x_axis, smoothing, show_lr = view
+    live_chart(
+        f"{key_prefix}loss_chart",
+        lambda: loss_figure([update_curves(record, label) for label, record in named], x_axis=x_axis,
+                            smoothing=smoothing, show_lr=show_lr, lang=lang,
+                            max_points=LIVE_POINTS if live else MAX_POINTS),
+        settings=(lang, labels, x_axis, smoothing, show_lr),
+        data=(tuple(len(record.updates) for _, record in named), done),
+        min_interval_s=LOSS_CHART_PACE_S if live else 0, live=live)

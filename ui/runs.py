@@ -44,6 +44,7 @@ _SET_COOKIE = string.Template("""<script>
 })();
 </script>""")
 THROUGHPUT_KEY = "measured_throughput"  # best samples/s from the batch-size finder, read by the calculator
+_SIDEBAR_LINES: dict[str, Callable[[Any], str]] = {}  # by run kind: what the sidebar says of a live run
 HEARTBEAT_S = 5.0  # from pages without a live view; well inside HEARTBEAT_TIMEOUT_S (core.runtime.background)
 POLL_S = 0.24  # the live view's progress text redraws this often; its charts at their own pace (paced)
 # Every poll is a script run on the server, and all of them share one Python process with the training: 30 live
@@ -149,7 +150,7 @@ def tab_notice_ui() -> None:
         st.toast(tr(key), icon=":material/sync:" if key == "tab.reattached" else ":material/info:")
     if st.session_state.get(_LOST_KEY):
         tab = current_tab()
-        if any(run is not None for run in (tab.training, tab.comparison, tab.data_parallel)) or tab.past:
+        if tab.runs or tab.past:
             del st.session_state[_LOST_KEY]
         else:
             st.warning(tr("tab.lost"), icon=":material/cloud_off:")
@@ -165,34 +166,26 @@ def browser_cookie_ui() -> None:
     st.sidebar.html(script, unsafe_allow_javascript=True)
 
 
-def _active(run: Any) -> Any:
-    return run if run is not None and not run.snapshot().done else None
+def register_sidebar_line(kind: str, line: Callable[[Any], str]) -> None:
+    """Say what the sidebar shows of a run of ``kind`` while it trains (``line(snapshot)``; each live page's own)."""
+    _SIDEBAR_LINES[kind] = line
 
 
 def sidebar_run_status() -> None:
     """While a run trains, heartbeat it from whatever page is open (a closed tab stops the heartbeats)."""
     tab = current_tab()
-    if _active(tab.training) is None and _active(tab.comparison) is None and _active(tab.data_parallel) is None:
+    if not tab.running():
         return
 
     @st.fragment(run_every=HEARTBEAT_S)
     def _beat() -> None:
-        training, comparison = _active(tab.training), _active(tab.comparison)
-        data_parallel = _active(tab.data_parallel)
-        if training is not None:
-            training.heartbeat()
-            snapshot = training.snapshot()
-            st.caption(tr("sidebar.training", epoch=snapshot.progress.epoch, epochs=snapshot.plan.epochs,
-                          percent=round(100 * snapshot.progress.fraction)))
-        if comparison is not None:
-            comparison.heartbeat()
-            snapshot = comparison.snapshot()
-            st.caption(tr("sidebar.comparing", current=snapshot.current + 1, total=len(snapshot.configs)))
-        if data_parallel is not None:
-            data_parallel.heartbeat()
-            snapshot = data_parallel.snapshot()
-            st.caption(tr("sidebar.data_parallel", epoch=snapshot.epochs[-1].epoch if snapshot.epochs else 1,
-                          epochs=snapshot.plan.epochs, devices=snapshot.config.devices))
+        for kind, run in list(tab.runs.items()):
+            snapshot = run.snapshot()
+            if snapshot.done:
+                continue
+            run.heartbeat()
+            if kind in _SIDEBAR_LINES:
+                st.caption(_SIDEBAR_LINES[kind](snapshot))
 
     _beat()
 

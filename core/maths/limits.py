@@ -27,6 +27,15 @@ TRAIN_MAX_BATCH = 60_000  # MNIST's training set
 TRAIN_LR_MIN, TRAIN_LR_MAX = 1e-5, 10.0
 
 
+TRAIN_MAX_NOISE = 1.0  # the 2-D data sets' noise: past this the classes are no longer told apart
+
+
+TRAIN_MAX_HIDDEN_LAYERS = 4
+
+
+TRAIN_HIDDEN_WIDTHS = (4, 8, 16, 32, 64, 128, 256, 512)  # the width slider's stops, and a URL's bounds
+
+
 PATHS_MIN_SAMPLES, PATHS_MAX_SAMPLES = 2, 5_000
 
 

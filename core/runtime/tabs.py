@@ -1,9 +1,9 @@
 """What one browser tab owns on the server, found again after a reload by its token, in its own browser only.
 
-A Streamlit session ends when its tab reloads; the tab's runs must not. Each tab gets a ``Tab`` (its
-training run, earlier runs and comparison) registered under a random token that the page keeps in its
-URL, and bound to the browser that made it: the tab keeps a hash of that browser's secret (a cookie, see
-ui/runs.py). A reload brings the token and the cookie back and re-attaches the new session to the same
+A Streamlit session ends when its tab reloads; the tab's runs must not. Each tab gets a ``Tab`` (the
+latest run of each live page, by kind, and earlier training runs) registered under a random token that the
+page keeps in its URL, and bound to the browser that made it: the tab keeps a hash of that browser's secret
+(a cookie, see ui/runs.py). A reload brings the token and the cookie back and re-attaches the new session to the same
 ``Tab``; a copied URL in any other browser finds the token but not the secret, and starts a tab of its own.
 Tokens and secrets are compared in constant time, and the registry is keyed by a hash of the token, so
 neither a lookup nor a comparison tells by its timing how much of a guess was right. A tab whose page has
@@ -30,6 +30,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeGuard
+
+from core.runtime.background import LiveRun
 
 TOKEN_BYTES = 16  # 128 random bits: not guessable, short enough for a URL
 BROWSER_SECRET_BYTES = 32  # 256 random bits, never in a URL
@@ -72,10 +74,9 @@ class Tab:
 
     token: str
     browser: bytes = b""  # SHA-256 of the secret of the browser that made it (never the secret); b"": none
-    training: Any = None  # core.train.runner.TrainingRun of the Training page, or None
+    # The latest run of each live page, by kind ("training", "comparison", ...): a new page adds a kind, not a field.
+    runs: dict[str, LiveRun[Any]] = field(default_factory=dict)
     past: list[tuple[str, Any]] = field(default_factory=list)  # (label, Snapshot) of earlier training runs
-    comparison: Any = None  # core.train.compare.ComparisonRun of the Compare page, or None
-    data_parallel: Any = None  # core.train.data_parallel.DataParallelRun of the Data-parallel page, or None
     views: dict[str, Any] = field(default_factory=dict)  # what the live view built last, by chart
     owner: str | None = None  # id of the session attached now
     last_open: float = field(default_factory=time.monotonic)  # when its page was last seen open
@@ -88,12 +89,11 @@ class Tab:
 
     def running(self) -> bool:
         """True while one of the tab's runs has not ended."""
-        return any(run is not None and not run.snapshot().done
-                   for run in (self.training, self.comparison, self.data_parallel))
+        return any(not run.snapshot().done for run in self.runs.values())
 
     def empty(self) -> None:
         """Let go of the runs and views (a closed session may still hold the tab itself)."""
-        self.training = self.comparison = self.data_parallel = None
+        self.runs.clear()
         self.past.clear()
         self.views.clear()
 

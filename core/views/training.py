@@ -11,10 +11,21 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 
-from core.i18n import t
-from core.maths.catalog import DATASETS, DEVICES, MODELS, OPTIMIZERS
+from core.i18n import fmt_duration, fmt_float, t, t_markdown
+from core.maths.batching import FRAMEWORKS
+from core.maths.catalog import ACTIVATIONS, DATASETS, DEVICES, MODELS, OPTIMIZERS
 from core.maths.config import TrainConfig
-from core.maths.limits import SEED_MAX, TRAIN_LR_MAX, TRAIN_LR_MIN, TRAIN_MAX_BATCH, TRAIN_MAX_EPOCHS, WARMUP_MAX_EPOCHS
+from core.maths.limits import (
+    SEED_MAX,
+    TRAIN_HIDDEN_WIDTHS,
+    TRAIN_LR_MAX,
+    TRAIN_LR_MIN,
+    TRAIN_MAX_BATCH,
+    TRAIN_MAX_EPOCHS,
+    TRAIN_MAX_HIDDEN_LAYERS,
+    TRAIN_MAX_NOISE,
+    WARMUP_MAX_EPOCHS,
+)
 from core.maths.lr import DECAYS, RULES, Decay, Rule, peak_schedule, scale_lr
 from core.maths.records import Snapshot
 from core.views.params import Param, ParamProblem, parse_params, to_query
@@ -30,12 +41,17 @@ PARAMS: tuple[Param, ...] = (
     Param("dataset", "choice", DEFAULT_CONFIG.dataset, choices=tuple(DATASETS)),
     Param("n", "int", DEFAULT_CONFIG.n_samples, 1, max(spec.max_size for spec in DATASETS.values()),
           setting="n_samples"),
+    Param("noise", "float", DEFAULT_CONFIG.noise, 0.0, TRAIN_MAX_NOISE),
     Param("batch_size", "int", DEFAULT_CONFIG.batch_size, 1, TRAIN_MAX_BATCH),
     Param("epochs", "int", DEFAULT_CONFIG.epochs, 1, TRAIN_MAX_EPOCHS),
     Param("val_split", "float", DEFAULT_CONFIG.validation_split, 0.0, 0.9, setting="validation_split"),
     Param("lr", "float", DEFAULT_CONFIG.learning_rate, TRAIN_LR_MIN, TRAIN_LR_MAX, setting="learning_rate"),
     Param("optimizer", "choice", DEFAULT_CONFIG.optimizer, choices=OPTIMIZERS),
     Param("model", "choice", DEFAULT_CONFIG.model, choices=MODELS),
+    Param("hidden_layers", "int", DEFAULT_CONFIG.hidden_layers, 1, TRAIN_MAX_HIDDEN_LAYERS),
+    Param("hidden_width", "int", DEFAULT_CONFIG.hidden_width, TRAIN_HIDDEN_WIDTHS[0], TRAIN_HIDDEN_WIDTHS[-1]),
+    Param("activation", "choice", DEFAULT_CONFIG.activation, choices=ACTIVATIONS),
+    Param("framework", "choice", DEFAULT_CONFIG.framework, choices=FRAMEWORKS),
     Param("seed", "int", DEFAULT_CONFIG.seed, 0, SEED_MAX),
     Param("device", "choice", DEFAULT_CONFIG.device, choices=DEVICES),
     Param("shuffle", "bool", DEFAULT_CONFIG.shuffle),
@@ -98,7 +114,7 @@ def config_from_query(query: Mapping[str, str | Sequence[str]]) -> tuple[TrainCo
         used = min(max(config.n_samples, spec.min_size), spec.max_size)
         problems.append(ParamProblem("n", str(config.n_samples), "out_of_range", used))
         config = replace(config, n_samples=used)
-    if config.dataset != DEFAULT_CONFIG.dataset:
+    if "noise" not in query:
         config = replace(config, noise=spec.default_noise)
     try:
         config.validate()
@@ -114,6 +130,22 @@ def config_to_query(config: TrainConfig) -> dict[str, str]:
     return to_query(PARAMS, asdict(config))
 
 
+TrainingSettings = tuple[TrainConfig, ScheduleChoice]  # what the Training page's URL and widgets hold
+SETTINGS_PARAMS = (*PARAMS, *SCHEDULE_PARAMS)  # every parameter of the Training page's URL
+
+
+def settings_from_query(query: Mapping[str, str | Sequence[str]]) -> tuple[TrainingSettings, list[ParamProblem]]:
+    """The Training page's settings from a shared URL: the config and its learning-rate schedule."""
+    config, problems = config_from_query(query)
+    schedule_choice, schedule_problems = schedule_from_query(query)
+    return (config, schedule_choice), problems + schedule_problems
+
+
+def settings_to_query(settings: TrainingSettings) -> dict[str, str]:
+    """The shareable URL query of the Training page's settings."""
+    return {**config_to_query(settings[0]), **schedule_to_query(settings[1])}
+
+
 def epoch_log(snapshot: Snapshot, lang: str = "en") -> list[str]:
     """One line per finished epoch in the lesson's format, ``Epoch 1/10, Loss: 0.6931`` (the last batch's loss).
 
@@ -127,6 +159,23 @@ def epoch_log(snapshot: Snapshot, lang: str = "en") -> list[str]:
             line += "  " + t("train.log.val", lang, loss=f"{record.val_loss:.4f}", acc=f"{record.val_accuracy:.4f}")
         lines.append(line)
     return lines
+
+
+def progress_text(snapshot: Snapshot, lang: str = "en") -> str:
+    """The progress bar's text: where the run is, its time, time left, who it shares with, its speed and device."""
+    p = snapshot.progress
+    parts: list[str] = [t_markdown("train.progress", lang, epoch=p.epoch, epochs=snapshot.plan.epochs,
+                                   iteration=p.iteration, iterations=snapshot.plan.iterations_per_epoch)]
+    parts.append(t_markdown("train.elapsed", lang, time=fmt_duration(p.elapsed_s, lang)))
+    if p.eta_s is not None and not snapshot.done:
+        parts.append(t_markdown("train.eta", lang, time=fmt_duration(p.eta_s, lang)))
+    if snapshot.sharing > 1 and not snapshot.done:  # why the time left is longer than the run's own speed says
+        parts.append(t_markdown("train.sharing", lang, others=snapshot.sharing - 1))
+    if p.samples_per_s:
+        parts.append(t_markdown("train.throughput", lang, rate=fmt_float(p.samples_per_s, 0)))
+    if snapshot.device:
+        parts.append(snapshot.device)
+    return " · ".join(parts)
 
 
 def run_label(index: int, config: TrainConfig) -> str:
