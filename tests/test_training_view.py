@@ -22,6 +22,7 @@ from core.figures.training import (
     smooth,
     update_curves,
 )
+from core.maths.catalog import DATASETS
 from core.maths.config import TrainConfig
 from core.maths.thinning import downsample_indices
 from core.train.runner import TrainingRun
@@ -46,6 +47,20 @@ def test_every_url_setting_round_trips():
                          shuffle=False, drop_last=True, noise=0.0)
     parsed, problems = config_from_query(config_to_query(config))
     assert problems == [] and parsed == config
+
+
+def test_the_model_noise_and_framework_round_trip_through_the_url():
+    config = TrainConfig(dataset="circles", noise=0.35, model="mlp", hidden_layers=3, hidden_width=128,
+                         activation="tanh", framework="keras")
+    query = config_to_query(config)
+    assert {name: query[name] for name in ("noise", "hidden_layers", "hidden_width", "activation", "framework")} == {
+        "noise": "0.35", "hidden_layers": "3", "hidden_width": "128", "activation": "tanh", "framework": "keras"}
+    assert config_from_query(query) == (config, [])
+
+
+def test_a_link_without_noise_takes_the_data_sets_noise():
+    config, problems = config_from_query({"dataset": "circles", "n": "500"})
+    assert problems == [] and config.noise == DATASETS["circles"].default_noise
 
 
 @pytest.mark.parametrize(
