@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from core.maths.batching import BatchPlan, SettingsError
+from core.maths.catalog import DATASETS, DatasetSpec
 from core.maths.config import TrainConfig, TrainPlan
 from core.runtime.slots import RunQueue
 from core.train.compare import ComparisonRun, measure_noise
@@ -68,3 +69,17 @@ def test_the_noise_measurement_takes_a_plan_without_its_limits(validations: list
     checked = TrainPlan(TINY, TINY.plan())  # as a comparison builds it from its own validation
     report = measure_noise(checked, (8, 16), draws=2)
     assert validations == [] and report is not None
+
+
+@pytest.mark.parametrize("spec", DATASETS.values(), ids=lambda spec: spec.id)
+def test_a_data_sets_size_range_is_checked_and_clamped_in_one_place(spec: DatasetSpec) -> None:
+    for inside in (spec.min_size, spec.max_size):
+        spec.check_size(inside)
+        assert spec.clamp_size(inside) == inside
+    for outside, nearest in ((spec.min_size - 1, spec.min_size), (spec.max_size + 1, spec.max_size)):
+        with pytest.raises(SettingsError) as caught:
+            spec.check_size(outside)
+        assert caught.value.key == "error.size_range" and spec.clamp_size(outside) == nearest
+        with pytest.raises(SettingsError) as from_config:
+            TrainConfig(dataset=spec.id, n_samples=outside).validate()
+        assert str(from_config.value) == str(caught.value)

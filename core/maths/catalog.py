@@ -37,6 +37,15 @@ class DatasetSpec:
     learnable: bool  # False: labels are random, so no model can beat chance on new data
     default_val_split: float = 0.2  # the share held out for validation when a link names the data set but no split
 
+    def check_size(self, n_samples: int) -> None:
+        """Raise SettingsError unless ``n_samples`` is within this data set's range (the one place that says so)."""
+        if not self.min_size <= n_samples <= self.max_size:
+            raise SettingsError("size_range", dataset=self.id, low=self.min_size, high=self.max_size, n=n_samples)
+
+    def clamp_size(self, n_samples: int) -> int:
+        """The nearest size within this data set's range."""
+        return min(max(n_samples, self.min_size), self.max_size)
+
 
 DATASETS: dict[str, DatasetSpec] = {
     spec.id: spec

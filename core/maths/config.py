@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from core.maths.batching import FRAMEWORKS, BatchPlan, Framework, SettingsError, plan
-from core.maths.catalog import ACTIVATIONS, DEVICES, MODELS, OPTIMIZERS, dataset_spec, model_layers
+from core.maths.catalog import ACTIVATIONS, DEVICES, MODELS, OPTIMIZERS, DatasetSpec, dataset_spec, model_layers
 from core.maths.limits import MAX_TOTAL_UPDATES
 
 
@@ -59,29 +59,41 @@ class TrainConfig:
         _require_choice("optimizer", self.optimizer, OPTIMIZERS)
         _require_choice("framework", self.framework, FRAMEWORKS)
         _require_choice("device", self.device, DEVICES)
-        if not spec.min_size <= self.n_samples <= spec.max_size:
-            raise SettingsError("size_range", dataset=spec.id, low=spec.min_size, high=spec.max_size, n=self.n_samples)
+        spec.check_size(self.n_samples)
+        self._check_numbers(spec)
+        batch_plan = self.plan()
+        self._check_plan(batch_plan)
+        self._check_limits()
+        return batch_plan
+
+    def _check_numbers(self, spec: DatasetSpec) -> None:
+        """The learning rate, the noise and the model's shape."""
         if not (math.isfinite(self.learning_rate) and self.learning_rate > 0):
             raise SettingsError("lr_positive", value=self.learning_rate)
         if spec.has_noise and not (math.isfinite(self.noise) and self.noise >= 0):
             raise SettingsError("noise", value=self.noise)
         model_layers(self.model, 1, 2, hidden_layers=self.hidden_layers, hidden_width=self.hidden_width,
-                    activation=self.activation)
-        batch_plan = self.plan()
+                     activation=self.activation)
+
+    def _check_plan(self, batch_plan: BatchPlan) -> None:
+        """At least one update, at most MAX_TOTAL_UPDATES, and a schedule of one valid rate per update."""
         if batch_plan.total_updates == 0:
             raise SettingsError("drop_every_batch", batch=self.batch_size, train=batch_plan.train_samples)
         if batch_plan.total_updates > MAX_TOTAL_UPDATES:
             raise SettingsError("too_many_updates", updates=batch_plan.total_updates, limit=MAX_TOTAL_UPDATES)
-        if self.lr_schedule is not None:
-            if len(self.lr_schedule) != batch_plan.total_updates:
-                raise SettingsError("schedule_length", got=len(self.lr_schedule), needed=batch_plan.total_updates)
-            if not all(math.isfinite(lr) and lr >= 0 for lr in self.lr_schedule):
-                raise SettingsError("schedule_values")
+        if self.lr_schedule is None:
+            return
+        if len(self.lr_schedule) != batch_plan.total_updates:
+            raise SettingsError("schedule_length", got=len(self.lr_schedule), needed=batch_plan.total_updates)
+        if not all(math.isfinite(lr) and lr >= 0 for lr in self.lr_schedule):
+            raise SettingsError("schedule_values")
+
+    def _check_limits(self) -> None:
+        """``max_updates`` a whole number of at least 1, ``time_budget_s`` a positive number of seconds."""
         if self.max_updates is not None and not (isinstance(self.max_updates, int) and self.max_updates >= 1):
             raise SettingsError("max_updates", value=repr(self.max_updates))
         if self.time_budget_s is not None and not (math.isfinite(self.time_budget_s) and self.time_budget_s > 0):
             raise SettingsError("time_budget", value=repr(self.time_budget_s))
-        return batch_plan
 
     def layers(self) -> list[tuple[int, int]]:
         """(inputs, outputs) of each linear layer of this run's model on its data set."""

@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from core.maths.batching import SettingsError
 from core.maths.catalog import dataset_spec
 from core.train.mnist import Progress, load_mnist
 
@@ -30,8 +29,7 @@ def load_dataset(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Features (N, F) float32 and labels (N,) int64; ``noise=None`` uses the spec's default."""
     spec = dataset_spec(dataset_id)
-    if not spec.min_size <= n_samples <= spec.max_size:
-        raise SettingsError("size_range", dataset=spec.id, low=spec.min_size, high=spec.max_size, n=n_samples)
+    spec.check_size(n_samples)
     sigma = spec.default_noise if noise is None else float(noise)
     if not (sigma >= 0 and math.isfinite(sigma)):
         raise ValueError(f"noise must be a finite number of at least 0, got {noise}.")
