@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 import pandas as pd
 import streamlit as st
 
@@ -14,8 +12,6 @@ require_app_shell()  # before the heavy imports: see ui/shell.py
 from core.figures.paths import paths_figure
 from core.i18n import fmt_float, fmt_int
 from core.maths.descent import (
-    BUDGETS,
-    MAX_NOISE,
     DescentPath,
     PathsSettings,
     Surface,
@@ -23,28 +19,27 @@ from core.maths.descent import (
     loss_surface,
     target_updates,
 )
-from core.maths.limits import (
-    PATHS_LR_MAX,
-    PATHS_LR_MIN,
-    PATHS_MAX_EPOCHS,
-    PATHS_MAX_SAMPLES,
-    PATHS_MIN_SAMPLES,
-    SEED_MAX,
+from core.views.paths import (
+    LEARNING_RATES,
+    SCHEMA,
+    VIEW_SCHEMA,
+    PathsPage,
+    PathsView,
+    page_from_query,
+    page_to_query,
 )
-from core.views.paths import LEARNING_RATES, PARAMS, settings_from_query, settings_to_query
 from ui.lang import current_lang, tr
 from ui.present import control
 from ui.urlstate import keep_settings, restore_settings, url_problems_ui
-from ui.widgets import choice, log_number
+from ui.widgets import log_number, param_input, widget_key, widget_values
 
-PREFIX = "paths_"
-
-
-PARAM_NAMES = [param.name for param in PARAMS]
+PAGE = "paths"
+PARAM_NAMES = [*SCHEMA.names, *VIEW_SCHEMA.names]
+SHOWN_FOR = "paths_shown_for"  # the settings the "first k updates" slider was last set for
 
 
 def _key(name: str) -> str:
-    return PREFIX + name
+    return widget_key(PAGE, name)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -59,34 +54,32 @@ def _paths(settings: PathsSettings) -> list[DescentPath]:
     return descend_all(settings)
 
 
-def _widget_values(settings: PathsSettings) -> dict[str, object]:
-    return {_key(name): value for name, value in asdict(settings).items()}
+def _widget_values(page: PathsPage) -> dict[str, object]:
+    """The widgets' values, and the settings a link's ``shown`` belongs to (so the slider does not jump to the end)."""
+    settings, view = page
+    return {**widget_values(PAGE, SCHEMA, settings), **widget_values(PAGE, VIEW_SCHEMA, view),
+            SHOWN_FOR: settings if view.shown is not None else None}
 
 
 def settings_ui() -> PathsSettings:
     """The settings widgets; returns the settings they describe."""
     st.subheader(tr("paths.settings"))
+    n_param = SCHEMA.param("n")
     n = control("n", _key("n_samples"), lambda: log_number(
-        tr("paths.n"), tr("calc.drag", label=tr("paths.n")), _key("n_samples"), PATHS_MIN_SAMPLES, PATHS_MAX_SAMPLES,
-        help=tr("paths.n_help", low=PATHS_MIN_SAMPLES, high=fmt_int(PATHS_MAX_SAMPLES))))
+        tr("paths.n"), tr("calc.drag", label=tr("paths.n")), _key("n_samples"), *n_param.bounds,
+        help=tr("paths.n_help", low=n_param.bounds[0], high=fmt_int(n_param.bounds[1]))))
     batch_size = control("batch_size", _key("batch_size"), lambda: log_number(
         tr("paths.batch_size"), tr("calc.drag", label=tr("paths.batch_size")), _key("batch_size"), 1, n,
         help=tr("paths.batch_size_help")))
-    current_lr = min(max(float(st.session_state[_key("learning_rate")]), PATHS_LR_MIN), PATHS_LR_MAX)
-    st.session_state[_key("learning_rate")] = current_lr
+    current_lr = float(st.session_state[_key("learning_rate")])  # within the Param's range: the URL was checked
     lr = control("lr", _key("learning_rate"), lambda: st.select_slider(
         tr("paths.lr"), sorted({*LEARNING_RATES, current_lr}), key=_key("learning_rate"),
-        format_func=lambda v: f"{v:g}",
-        help=tr("paths.lr_help")))
-    epochs = control("epochs", _key("epochs"), lambda: st.slider(
-        tr("paths.epochs"), 1, PATHS_MAX_EPOCHS, key=_key("epochs"), help=tr("paths.epochs_help")))
-    budget = control("budget", _key("budget"), lambda: choice(
-        st.radio, tr("paths.budget"), BUDGETS, key=_key("budget"), horizontal=True,
-        format_func=lambda b: tr(f"paths.budget.{b}"), help=tr("paths.budget_help")))
-    noise = control("noise", _key("noise"), lambda: st.slider(
-        tr("paths.noise"), 0.0, MAX_NOISE, step=0.1, key=_key("noise"), help=tr("paths.noise_help")))
-    seed = control("seed", _key("seed"), lambda: st.number_input(
-        tr("paths.seed"), 0, SEED_MAX, step=1, key=_key("seed"), help=tr("paths.seed_help")))
+        format_func=lambda v: f"{v:g}", help=tr("paths.lr_help")))
+    epochs = param_input(PAGE, SCHEMA.param("epochs"), tr("paths.epochs"), st.slider, help=tr("paths.epochs_help"))
+    budget = param_input(PAGE, SCHEMA.param("budget"), tr("paths.budget"), horizontal=True,
+                         format_func=lambda b: tr(f"paths.budget.{b}"), help=tr("paths.budget_help"))
+    noise = param_input(PAGE, SCHEMA.param("noise"), tr("paths.noise"), step=0.1, help=tr("paths.noise_help"))
+    seed = param_input(PAGE, SCHEMA.param("seed"), tr("paths.seed"), step=1, help=tr("paths.seed_help"))
     return PathsSettings(n_samples=n, batch_size=batch_size, learning_rate=float(lr), epochs=int(epochs), budget=budget,
                          seed=int(seed), noise=round(float(noise), 4))
 
@@ -103,16 +96,18 @@ def budget_ui(settings: PathsSettings, paths: list[DescentPath]) -> None:
                        epochs=settings.epochs))
 
 
-def _shown_ui(settings: PathsSettings, paths: list[DescentPath]) -> int:
-    """The 'first k updates' slider; it jumps to the end whenever the settings change."""
+def _shown_ui(settings: PathsSettings, paths: list[DescentPath]) -> PathsView:
+    """The 'first k updates' slider; it jumps to the end whenever the settings change (not when a link set both)."""
     most = max(path.updates for path in paths)
     if most < 1:
-        return 0
-    if st.session_state.get("paths_shown_for") != settings:
-        st.session_state.paths_shown_for = settings
+        return PathsView(0)
+    if st.session_state.get(SHOWN_FOR) != settings:
+        st.session_state[SHOWN_FOR] = settings
         st.session_state[_key("shown")] = most
+    # A diverging path ends before its planned updates, which bounded a link's value: the slider ends there.
     st.session_state[_key("shown")] = min(st.session_state.get(_key("shown"), most), most)
-    return int(st.slider(tr("paths.shown"), 0, most, key=_key("shown"), help=tr("paths.shown_help")))
+    shown = int(st.slider(tr("paths.shown"), 0, most, key=_key("shown"), help=tr("paths.shown_help")))
+    return PathsView(None if shown == most else shown)
 
 
 def table_ui(paths: list[DescentPath]) -> None:
@@ -137,20 +132,20 @@ def table_ui(paths: list[DescentPath]) -> None:
 
 def main() -> None:
     """Wire the page: URL -> settings -> cached surface and paths -> figure and table -> URL."""
-    restore_settings("paths", PARAM_NAMES, settings_from_query, _widget_values)
+    restore_settings(PAGE, PARAM_NAMES, page_from_query, _widget_values)
     st.title(tr("paths.title"))
     st.caption(tr("paths.intro"))
-    url_problems_ui("paths")
+    url_problems_ui(PAGE)
     settings_col, view_col = st.columns([1, 2.6], gap="large")
     with settings_col:
         settings = settings_ui()
-    keep_settings("paths", settings, settings_to_query(settings), current_lang())
     surface = _surface(settings.n_samples, settings.noise, settings.seed)
     paths = _paths(settings)
     with view_col:
         budget_ui(settings, paths)
         figure_slot = st.container()
-        shown = _shown_ui(settings, paths)
+        view = _shown_ui(settings, paths)
+        shown = max(path.updates for path in paths) if view.shown is None else view.shown
         with figure_slot:
             st.plotly_chart(paths_figure(surface, paths, shown, lang=current_lang()), key="paths_chart")
         table_ui(paths)
@@ -158,6 +153,7 @@ def main() -> None:
         st.caption(tr("paths.minimum", w=fmt_float(w_min, 4), b=fmt_float(b_min, 4),
                       loss=f"{surface.minimum_loss:.4g}"))
         st.caption(tr("paths.data", n=fmt_int(settings.n_samples), noise=fmt_float(settings.noise, 2)))
+    keep_settings(PAGE, (settings, view), page_to_query((settings, view)), current_lang())
     with st.expander(tr("paths.how")):
         st.markdown(tr("paths.how_body"))
     st.caption(tr("paths.share"))

@@ -25,7 +25,7 @@ def test_a_name_the_target_page_does_not_know_fails(page):
 def test_every_name_of_the_target_pages_table_is_accepted_at_its_default(page):
     target = TARGETS[page]
     values = {param.name: param.default for param in target.params}
-    assert set(link_query(page, values)) == {param.name for param in target.params}
+    assert set(link_query(page, values)) == {param.name for param in target.params if param.default is not None}
 
 
 def test_a_value_the_target_page_would_refuse_fails():

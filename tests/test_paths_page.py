@@ -107,3 +107,20 @@ def test_a_rerun_with_the_same_settings_reuses_the_computed_paths(monkeypatch):
     st.cache_data.clear()  # the cache is the process's: other tests may have computed these settings already
     at.radio(key="paths_budget__en").set_value("updates").run()
     assert len(computed) == 1 and computed[0].budget == "updates"
+
+
+def test_the_first_k_updates_are_in_the_url_and_a_link_opens_on_them():
+    at = _paths()
+    assert "shown" not in _query(at)  # every update shown: nothing to say
+    at.slider(key="paths_shown").set_value(5).run()
+    assert _query(at)["shown"] == "5"
+    linked = _paths(**{name: value for name, value in _query(at).items() if name != "lang"})
+    assert not linked.exception and not linked.warning
+    assert linked.slider(key="paths_shown").value == 5
+    assert _query(linked)["shown"] == "5"
+
+
+def test_a_link_showing_more_updates_than_the_paths_make_warns_and_shows_them_all():
+    at = _paths(shown="2001")
+    assert any("`shown=2001` is out of range" in warning.value for warning in at.warning)
+    assert at.slider(key="paths_shown").value == 2000

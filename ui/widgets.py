@@ -1,4 +1,9 @@
-"""Widgets shared by pages: a number box paired with a log-scale slider, and choices that survive a language switch."""
+"""Widgets shared by pages: controls made from a setting's Param, a number box paired with a log-scale slider, and
+choices that survive a language switch.
+
+A setting's widget is keyed ``<page>_<settings field>`` (``calc_n_samples``, ``paths_learning_rate``) whatever
+its URL name, so one rule gives every key, and ``widget_values`` fills them all from a settings object.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,45 @@ from typing import Any, TypeVar, cast
 
 import streamlit as st
 
+from core.views.params import Param, Schema
 from ui.lang import current_lang, tr
+from ui.present import control
 
 T = TypeVar("T")
 Option = TypeVar("Option")  # the type of a choice widget's options
+
+
+def widget_key(page: str, field: str) -> str:
+    """The key of the widget that edits settings field ``field`` on ``page``."""
+    return f"{page}_{field}"
+
+
+def widget_values(page: str, schema: Schema[Any], settings: object) -> dict[str, object]:
+    """Widget key -> value of every setting in ``schema``, read from ``settings``; unset (None) ones left out."""
+    values = {widget_key(page, param.attribute): getattr(settings, param.attribute) for param in schema.params}
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def param_input(
+    page: str, param: Param, label: str, widget: Callable[..., Any] | None = None, **kwargs: Any
+) -> Any:
+    """The control of one setting, made from its Param, unless the URL hides it (``<name>_hide=true``).
+
+    Its range or choices are the Param's, so a page never restates them; its key is ``widget_key``. The widget
+    is a checkbox (bool), a radio (choice, through ``choice``), a number box (int) or a slider (float) unless
+    ``widget`` says otherwise; ``kwargs`` go to it (help, step, format, format_func, disabled, ...).
+    """
+    key = widget_key(page, param.attribute)
+
+    def render() -> Any:
+        if param.kind == "bool":
+            return (widget or st.checkbox)(label, key=key, **kwargs)
+        if param.kind == "choice":
+            return choice(widget or st.radio, label, param.choices, key=key, **kwargs)
+        default_widget = st.number_input if param.kind == "int" else st.slider
+        return (widget or default_widget)(label, *param.bounds, key=key, **kwargs)
+
+    return control(param.name, key, render)
 
 
 def nice_values(low: int, high: int, current: int) -> list[int]:

@@ -7,11 +7,11 @@ values so that one explanation serves both languages.
 from __future__ import annotations
 
 from collections.abc import Container, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 
 from core.maths.batching import BatchPlan, Framework, Recommendation, plan, recommend_batch_size
 from core.maths.limits import CALC_MAX_EPOCHS, CALC_MAX_SAMPLES
-from core.views.params import Param, ParamProblem, parse_params, to_query
+from core.views.params import Param, ParamProblem, Schema
 
 MAX_ACCUM = 1_024
 
@@ -52,7 +52,7 @@ class CalculatorSettings:
 DEFAULTS = CalculatorSettings()
 
 
-PARAMS: tuple[Param, ...] = (
+SCHEMA = Schema(CalculatorSettings, (
     Param("n", "int", DEFAULTS.n_samples, 1, CALC_MAX_SAMPLES, setting="n_samples"),
     Param("batch_size", "int", DEFAULTS.batch_size, 1, CALC_MAX_SAMPLES),
     Param("epochs", "int", DEFAULTS.epochs, 1, CALC_MAX_EPOCHS),
@@ -61,7 +61,10 @@ PARAMS: tuple[Param, ...] = (
     Param("framework", "choice", DEFAULTS.framework, choices=("pytorch", "keras")),
     Param("accum", "int", DEFAULTS.accum, 1, MAX_ACCUM),
     Param("devices", "int", DEFAULTS.devices, 1, MAX_DEVICES),
-)
+))
+
+
+PARAMS = SCHEMA.params
 
 
 @dataclass(frozen=True)
@@ -108,10 +111,10 @@ def reconcile(
 
 def settings_from_query(query: Mapping[str, str | Sequence[str]]) -> tuple[CalculatorSettings, list[ParamProblem]]:
     """Calculator settings from a shared URL, with every value that could not be used reported."""
-    values, problems = parse_params(PARAMS, query)
+    settings, problems = SCHEMA.parse(query)
     unusable = {problem.name for problem in problems}
     given = {name for name in query if name not in unusable}
-    settings, conflicts = reconcile(CalculatorSettings(**values), given)  # type: ignore[arg-type]
+    settings, conflicts = reconcile(settings, given)
     # A problem names the value really used, also when a fallback default was fitted afterwards.
     problems = [replace(p, used=getattr(settings, p.name)) if p.name == "batch_size" else p for p in problems]
     return settings, problems + conflicts
@@ -119,7 +122,7 @@ def settings_from_query(query: Mapping[str, str | Sequence[str]]) -> tuple[Calcu
 
 def settings_to_query(settings: CalculatorSettings) -> dict[str, str]:
     """The shareable URL query for ``settings``."""
-    return to_query(PARAMS, asdict(settings))
+    return SCHEMA.to_query(settings)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, replace
+from dataclasses import replace
 
 from core.maths.limits import (
     SCHEDULE_LR_MAX,
@@ -14,12 +14,12 @@ from core.maths.limits import (
     WARMUP_MAX_EPOCHS,
 )
 from core.maths.lr import DECAYS, LRSettings
-from core.views.params import Param, ParamProblem, format_value, parse_params, to_query
+from core.views.params import Param, ParamProblem, Schema, format_value
 
 _DEFAULTS = LRSettings()
 
 
-PARAMS: tuple[Param, ...] = (
+SCHEMA = Schema(LRSettings, (
     Param("base_lr", "float", _DEFAULTS.base_lr, SCHEDULE_LR_MIN, SCHEDULE_LR_MAX),
     Param("base_batch_size", "int", _DEFAULTS.base_batch_size, 1, SCHEDULE_MAX_BATCH),
     Param("batch_size", "int", _DEFAULTS.batch_size, 1, SCHEDULE_MAX_BATCH),
@@ -30,13 +30,15 @@ PARAMS: tuple[Param, ...] = (
     Param("epochs", "int", _DEFAULTS.epochs, 1, SCHEDULE_MAX_EPOCHS),
     Param("decay", "choice", _DEFAULTS.decay, choices=DECAYS),
     Param("min_lr", "float", _DEFAULTS.min_lr, 0.0, SCHEDULE_LR_MAX),
-)
+))
+
+
+PARAMS = SCHEMA.params
 
 
 def settings_from_query(query: Mapping[str, str | Sequence[str]]) -> tuple[LRSettings, list[ParamProblem]]:
     """The page's settings from a shared URL; unusable values are reported and replaced by defaults."""
-    values, problems = parse_params(PARAMS, query)
-    settings = replace(_DEFAULTS, **values)  # type: ignore[arg-type]
+    settings, problems = SCHEMA.parse(query)
     if settings.min_lr > settings.final_lr:
         problems.append(ParamProblem("min_lr", format_value(settings.min_lr), "out_of_range", _DEFAULTS.min_lr))
         settings = replace(settings, min_lr=_DEFAULTS.min_lr)
@@ -45,4 +47,4 @@ def settings_from_query(query: Mapping[str, str | Sequence[str]]) -> tuple[LRSet
 
 def settings_to_query(settings: LRSettings) -> dict[str, str]:
     """The shareable URL query of the page's settings."""
-    return to_query(PARAMS, asdict(settings))
+    return SCHEMA.to_query(settings)

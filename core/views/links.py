@@ -36,7 +36,7 @@ TARGETS: dict[str, LinkTarget] = {
     "pages/training.py": LinkTarget(training.PARAMS + training.SCHEDULE_PARAMS, training.settings_from_query),
     "pages/compare.py": LinkTarget(compare.PARAMS, compare.compare_from_query, by_hand=("batch_sizes",)),
     "pages/data-parallel.py": LinkTarget(data_parallel.PARAMS, data_parallel.config_from_query),
-    "pages/paths.py": LinkTarget(paths.PARAMS, paths.settings_from_query),
+    "pages/paths.py": LinkTarget(paths.PARAMS + paths.VIEW_SCHEMA.params, paths.page_from_query),
     "pages/learning-rate.py": LinkTarget(learning_rate.PARAMS, learning_rate.settings_from_query),
 }
 
@@ -48,7 +48,7 @@ class LinkError(ValueError):
 def link_query(page: str, values: Mapping[str, object]) -> dict[str, str]:
     """The query string of a link to ``page`` (its script path) setting ``values`` (by URL name).
 
-    Values are written as the page's URL writes them (strings are kept as given). Raises LinkError for a page
+    Values are written as the page's URL writes them (strings as given, None left out). Raises LinkError for a page
     no link can open, a name the page's schema lacks, or a value the page would replace by its default.
     """
     if page not in TARGETS:
@@ -57,7 +57,8 @@ def link_query(page: str, values: Mapping[str, object]) -> dict[str, str]:
     unknown = sorted(set(values) - target.names)
     if unknown:
         raise LinkError(f"{page} has no URL parameter {', '.join(unknown)}")
-    query = {name: value if isinstance(value, str) else format_value(value) for name, value in values.items()}
+    query = {name: value if isinstance(value, str) else format_value(value) for name, value in values.items()
+             if value is not None}  # None: not set, as in the page's own URL
     _, problems = target.parse(query)
     refused = [problem for problem in problems if problem.reason != "adjusted"]  # adjusted: a default fitted
     if refused:

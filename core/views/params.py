@@ -9,14 +9,17 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import MISSING, dataclass, field, fields, replace
+from typing import Any, Generic, Literal, TypeVar
 
 Kind = Literal["int", "float", "bool", "choice"]
 
 
 # adjusted: the link did not set this value, and its default was changed to fit a value the link did set.
 Reason = Literal["malformed", "out_of_range", "conflict", "ambiguous", "adjusted"]
+
+
+S = TypeVar("S")  # a page's settings dataclass
 
 
 _TRUE = {"true", "1", "yes", "on"}
@@ -54,6 +57,13 @@ class Param:
     def attribute(self) -> str:
         """The name of the settings field this parameter fills."""
         return self.setting or self.name
+
+    @property
+    def bounds(self) -> tuple[Any, Any]:
+        """The range as a widget takes it: whole numbers for an int parameter."""
+        if self.low is None or self.high is None:
+            raise ValueError(f"parameter {self.name} has no range")
+        return (int(self.low), int(self.high)) if self.kind == "int" else (float(self.low), float(self.high))
 
 
 @dataclass(frozen=True)
@@ -149,3 +159,47 @@ def format_value(value: object) -> str:
 def to_query(specs: Sequence[Param], values: Mapping[str, object]) -> dict[str, str]:
     """The URL query for ``values`` (by settings field), one entry per spec, in spec order."""
     return {spec.name: format_value(values[spec.attribute]) for spec in specs}
+
+
+@dataclass(frozen=True)
+class Schema(Generic[S]):
+    """One page's settings, like TF Playground's ``State.PROPS`` but typed: a settings dataclass and its URL table.
+
+    Built once per page, it checks that every parameter fills a field of ``settings`` and defaults to that
+    field's default, so the dataclass and the table cannot drift apart; URL parsing, URL writing, widget
+    keys and links all read it. A field whose value is None is left out of the URL (None: "not set").
+    """
+
+    settings: type[S]
+    params: tuple[Param, ...]
+
+    def __post_init__(self) -> None:
+        defaults = {f.name: f.default for f in fields(self.settings)}  # type: ignore[arg-type]
+        for param in self.params:
+            if param.attribute not in defaults:
+                raise TypeError(f"{self.settings.__name__} has no field {param.attribute} for parameter {param.name}")
+            default = defaults[param.attribute]
+            if default is not MISSING and default != param.default:
+                raise ValueError(f"parameter {param.name} defaults to {param.default!r}, its field to {default!r}")
+        if len(set(self.names)) != len(self.params):
+            raise ValueError(f"{self.settings.__name__}'s parameters repeat a name")
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The URL names, in table order."""
+        return tuple(param.name for param in self.params)
+
+    def param(self, name: str) -> Param:
+        """The parameter with URL name ``name``."""
+        return next(param for param in self.params if param.name == name)
+
+    def parse(self, query: Mapping[str, str | Sequence[str]], base: S | None = None) -> tuple[S, list[ParamProblem]]:
+        """Settings from a URL query and the problems found; fields outside the table come from ``base``."""
+        values, problems = parse_params(self.params, query)
+        start = self.settings() if base is None else base
+        return replace(start, **values), problems  # type: ignore[type-var]
+
+    def to_query(self, settings: S) -> dict[str, str]:
+        """The URL query of ``settings``, in table order; fields that are None are left out."""
+        values = {param.attribute: getattr(settings, param.attribute) for param in self.params}
+        return to_query([param for param in self.params if values[param.attribute] is not None], values)
