@@ -6,6 +6,7 @@ capture CUDA graphs are skipped without one, and run as they are on a GPU machin
 
 from __future__ import annotations
 
+import warnings
 from collections import Counter
 
 import numpy as np
@@ -206,6 +207,16 @@ def test_captured_graphs_follow_the_schedule_and_count_like_plan_on_cuda() -> No
     assert graph.uses_graph and result.updates_done == cfg.plan().total_updates
     np.testing.assert_allclose(graph.history.loss[:FIRST_UPDATES], eager.history.loss[:FIRST_UPDATES], rtol=0,
                                atol=1e-5)
+
+
+@CUDA
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+def test_warming_up_before_capture_warns_nothing_on_cuda(optimizer: str) -> None:
+    trainer = Trainer(config(device="cuda", optimizer=optimizer))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a capturable optimizer stepped uncaptured (the warm-up) must not warn
+        trainer.prepare()
+    assert trainer.uses_graph
 
 
 @CUDA

@@ -79,10 +79,4 @@ PRIVATE_NAMES: tuple[PrivateName, ...] = (
         (("core/train/runner.py", "torch._dynamo"), ("core/train/data_parallel.py", "torch._dynamo")),
         "imported ahead of the first optimizer (which imports it, seconds of CPU) in a background thread",
     ),
-    PrivateName(
-        ("torch.optim.optimizer:_warned_capturable_if_run_uncaptured",),
-        (("core/train/graph_step.py", "_warned_capturable_if_run_uncaptured"),),
-        "silences the once-per-optimizer warning of a capturable optimizer warmed up uncaptured, without the"
-        " process-wide warning filters that threads training at once share",
-    ),
 )

@@ -102,11 +102,10 @@ class StaticStep:
         """
         if self.device.type != "cuda" or self._graphs:
             return bool(self._graphs)
+        # Warm-up runs the capturable optimizer uncaptured on purpose, as torch's recipe does; since torch 2.13
+        # (this project's floor) an optimizer is built with its once-only warning about that already spent, so
+        # nothing warns (tests/test_graph_step.py checks it on a GPU, with warnings as errors).
         start = [p.detach().clone() for p in self._params]
-        # Warm-up runs the capturable optimizer uncaptured on purpose, as torch's recipe does; torch would warn
-        # once per optimizer through this flag. Setting it spares the process-wide warning filters, which
-        # threads training at the same time share.
-        setattr(self.optimizer, "_warned_capturable_if_run_uncaptured", True)  # noqa: B010
         with _CAPTURE_LOCK:
             try:
                 self._warm_up_and_capture()
