@@ -57,7 +57,7 @@ def _paths(settings: PathsSettings) -> list[DescentPath]:
 def _widget_values(page: PathsPage) -> dict[str, object]:
     """The widgets' values, and the settings a link's ``shown`` belongs to (so the slider does not jump to the end)."""
     settings, view = page
-    return {**widget_values(PAGE, SCHEMA, settings), **widget_values(PAGE, VIEW_SCHEMA, view),
+    return {**widget_values(PAGE, SCHEMA.params, settings), **widget_values(PAGE, VIEW_SCHEMA.params, view),
             SHOWN_FOR: settings if view.shown is not None else None}
 
 

@@ -83,4 +83,4 @@ def test_bounds_are_whole_numbers_for_an_int_and_a_choice_has_none():
 
 def test_widget_keys_follow_the_settings_fields_and_unset_values_are_left_out():
     assert widget_key("calc", "n_samples") == "calc_n_samples"
-    assert widget_values("ex", SCHEMA, Example()) == {"ex_n_samples": 10, "ex_budget": "epochs"}
+    assert widget_values("ex", SCHEMA.params, Example()) == {"ex_n_samples": 10, "ex_budget": "epochs"}

@@ -17,30 +17,18 @@ import streamlit as st
 from core.i18n import error_message
 from core.maths.config import TrainConfig
 from core.runtime.tabs import Tab
-from core.views.params import Param, ParamProblem
+from core.views.params import ParamProblem
 from ui.data import preloaded
 from ui.lang import current_lang, tr
 from ui.live import class_queue
 from ui.runs import current_tab, keepalive_for, live_view, register_sidebar_line
 from ui.urlstate import keep_settings, restore_settings, url_problems_ui
+from ui.widgets import widget_key
+from ui.widgets import widget_values as widget_values  # the live pages import it from here
 
 S = TypeVar("S")  # what the settings widgets describe (and the URL carries)
 J = TypeVar("J")  # the job a run is built from
 STOP_WAIT_S = 0.5  # Stop waits this long for the run to end, so the same rerun already shows it stopped
-
-
-def widget_key(page: str, field: str) -> str:
-    """The key of the widget that edits settings field ``field`` on ``page``."""
-    return f"{page}_{field}"
-
-
-def widget_values(page: str, params: Sequence[Param], *sources: object) -> dict[str, object]:
-    """Widget key -> value of every parameter, read from the first of ``sources`` that has its settings field."""
-    values: dict[str, object] = {}
-    for param in params:
-        source = next(source for source in sources if hasattr(source, param.attribute))
-        values[widget_key(page, param.attribute)] = getattr(source, param.attribute)
-    return values
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Any, TypeVar, cast
 
 import streamlit as st
 
-from core.views.params import Param, Schema
+from core.views.params import Param
 from ui.lang import current_lang, tr
 from ui.present import control
 
@@ -26,9 +26,12 @@ def widget_key(page: str, field: str) -> str:
     return f"{page}_{field}"
 
 
-def widget_values(page: str, schema: Schema[Any], settings: object) -> dict[str, object]:
-    """Widget key -> value of every setting in ``schema``, read from ``settings``; unset (None) ones left out."""
-    values = {widget_key(page, param.attribute): getattr(settings, param.attribute) for param in schema.params}
+def widget_values(page: str, params: Sequence[Param], *sources: object) -> dict[str, object]:
+    """Widget key -> value of every parameter, from the first of ``sources`` with its field; unset (None) left out."""
+    values: dict[str, object] = {}
+    for param in params:
+        source = next(source for source in sources if hasattr(source, param.attribute))
+        values[widget_key(page, param.attribute)] = getattr(source, param.attribute)
     return {key: value for key, value in values.items() if value is not None}
 
 
