@@ -11,7 +11,6 @@ import argparse
 import json
 import logging
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -19,7 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port, _wait_healthy  # noqa: E402
+from core.runtime.net import free_port  # noqa: E402
+from deploy.local import CHROMIUM, CHROMIUM_ARGS, start_server, stop, wait_healthy  # noqa: E402
 
 REPEATS = 15
 COLD_STARTS = 5
@@ -44,7 +44,7 @@ def rerun_times(n: int, batch_size: int) -> list[float]:
         original_init(self, *args, **kwargs)  # type: ignore[arg-type]
         PagesManager.uses_pages_directory = False
 
-    app_test.ScriptCache = lambda: shared_cache  # type: ignore[assignment,misc]
+    app_test.ScriptCache = lambda: shared_cache  # type: ignore[attr-defined,assignment]
     PagesManager.__init__ = steady_init  # type: ignore[method-assign]
 
     def timed(self: object, rerun_data: object) -> None:
@@ -67,7 +67,7 @@ def rerun_times(n: int, batch_size: int) -> list[float]:
     finally:
         script_runner.ScriptRunner._run_script = original  # type: ignore[method-assign]
         PagesManager.__init__ = original_init  # type: ignore[method-assign]
-        app_test.ScriptCache = ScriptCache  # type: ignore[misc]
+        app_test.ScriptCache = ScriptCache  # type: ignore[attr-defined]
     return durations
 
 
@@ -75,17 +75,14 @@ def cold_start() -> dict[str, float]:
     """Seconds from server spawn to healthy, and from a fresh server's first navigation to painted metrics."""
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
+    port = free_port()
     spawn = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    process = start_server(port)
     try:
         url = f"http://127.0.0.1:{port}"
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            _wait_healthy(url, process)
+            wait_healthy(url, process)
             healthy = time.perf_counter()
             times = []
             for query in ("n=10000000&batch_size=32&epochs=10", "n=60000&batch_size=64&epochs=5"):
@@ -99,8 +96,7 @@ def cold_start() -> dict[str, float]:
             browser.close()
         return {"server_ready_s": healthy - spawn, "cold_server_paint_s": times[0], "warm_server_paint_s": times[1]}
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop([process])
 
 
 def main() -> None:

@@ -45,6 +45,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.stclient import Tab  # noqa: E402
 from core.runtime.procs import process_tree  # noqa: E402
-from deploy.replicas import REPLICA_ENV, free_port, wait_healthy  # noqa: E402
+from deploy.local import local_server  # noqa: E402
 
 SHORT = "/training?dataset=moons&n=1000&batch_size=32&epochs=20&seed={seed}&lang=en"
 LONG = "/training?dataset=random&n=100000&batch_size=1&epochs=2&model=linear&seed={seed}&lang=en"
@@ -166,28 +167,13 @@ class Machine:
 @contextmanager
 def serving(root: Path, log: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """``streamlit run app.py`` from ``root`` (its own packages first on the path), logging runs to ``log``."""
-    port = free_port()
-    env = {**os.environ, **REPLICA_ENV, "BEL_RUN_LOG": str(log), "PYTHONPATH": str(root)}
-    check = subprocess.run([sys.executable, "-c", "import core, ui; print(core.__file__, ui.__file__)"],
-                           cwd=root, env=env, capture_output=True, text=True, check=True).stdout.split()
+    env = {"BEL_RUN_LOG": str(log), "PYTHONPATH": str(root)}
+    check = subprocess.run([sys.executable, "-c", "import core, ui; print(core.__file__, ui.__file__)"], cwd=root,
+                           env={**os.environ, **env}, capture_output=True, text=True, check=True).stdout.split()
     if not all(Path(path).is_relative_to(root) for path in check):
         raise RuntimeError(f"the server would import {check}, not {root}'s packages")
-    with (log.parent / "server.out").open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true"],
-            cwd=root, stdout=sink, stderr=subprocess.STDOUT, env=env,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, process)
-        yield url, process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    with local_server(log.parent / "server.out", env=env, root=root, stop_timeout=20) as server:
+        yield server.url, server.process
 
 
 # ---------------------------------------------------------------- the run log
@@ -310,7 +296,7 @@ async def _press_all(tabs: dict[int, Tab], label: str, window_s: float) -> dict[
 
 
 async def _wait_all(tabs: dict[int, Tab], pressed: dict[int, float], text: str, timeout_s: float) -> None:
-    await asyncio.gather(*(tab.wait_for(lambda t=tab, s=seed: t.saw(text, pressed[s]) is not None, timeout_s)
+    await asyncio.gather(*(tab.wait_for(partial(_seen, tab, text, pressed[seed]), timeout_s)
                            for seed, tab in tabs.items() if seed in pressed))
     _say(f"{sum(tab.saw(text, pressed[s]) is not None for s, tab in tabs.items() if s in pressed)} finished")
 
@@ -355,6 +341,16 @@ def _session_figures(tabs: dict[int, Tab], pressed: dict[int, float], log: Path,
         "polls_per_tab_s": round(statistics.median(_poll_rate(tab, pressed[s], tab.saw(finished_text, pressed[s]))
                                                    for s, tab in tabs.items() if s in pressed), 2),
     }
+
+
+def _started(tab: Tab, since: float) -> bool:
+    """Whether ``tab`` showed its run's first update after ``since``."""
+    return _first_update(tab, since) is not None
+
+
+def _seen(tab: Tab, text: str, since: float) -> bool:
+    """Whether ``tab`` showed an alert containing ``text`` after ``since``."""
+    return tab.saw(text, since) is not None
 
 
 def _ended(tab: Tab, since: float) -> bool:
@@ -403,7 +399,7 @@ async def _alone(url: str, seeds: list[int], path: str) -> dict[int, float]:
             await tab.close()
             continue
         pressed = await tab.press(TRAIN)
-        await tab.wait_for(lambda t=tab, p=pressed: t.saw(FINISHED, p) is not None, 120)
+        await tab.wait_for(partial(_seen, tab, FINISHED, pressed), 120)
         finished = tab.saw(FINISHED, pressed)
         if finished is not None:
             times[seed] = finished - pressed
@@ -452,7 +448,7 @@ async def long_run_part(url: str, log: Path, sampler: Sampler, window_s: float) 
             long_tab = Tab(url, LONG.format(seed=299))
             await long_tab.open()
             long_pressed = await long_tab.press(TRAIN)
-            await long_tab.wait_for(lambda lt=long_tab, p=long_pressed: _first_update(lt, p) is not None, 120)
+            await long_tab.wait_for(partial(_started, long_tab, long_pressed), 120)
             results["long_first_update_s"] = round((_first_update(long_tab, long_pressed) or float("nan"))
                                                    - long_pressed, 2)
         machine = Machine(sampler)
@@ -465,7 +461,7 @@ async def long_run_part(url: str, log: Path, sampler: Sampler, window_s: float) 
             all_tabs[299] = long_tab
             figures["long_run_progress"] = [text for t, text in long_tab.progress if t >= since][-1:]
             await long_tab.press(STOP)
-            await long_tab.wait_for(lambda lt=long_tab, t0=since: _ended(lt, t0), 30)
+            await long_tab.wait_for(partial(_ended, long_tab, since), 30)
         figures["status"] = status_truth(all_tabs, log, since)
         figures["machine"] = machine.figures()
         figures["raw"] = _raw(all_tabs, {**pressed, **({299: long_pressed} if long_tab else {})}, log, since - 60)
@@ -509,7 +505,7 @@ async def memory_part(url: str, log: Path, sampler: Sampler, window_s: float, bo
             if not await tab.wait_for(lambda: label in tab.buttons and not tab.buttons[label][1], 120):
                 return
             pressed = await tab.press(label)
-            if not await tab.wait_for(lambda p=pressed: tab.saw(text, p) is not None, 900):
+            if not await tab.wait_for(partial(_seen, tab, text, pressed), 900):
                 return
             done[seed] = done.get(seed, 0) + 1
 
@@ -552,7 +548,7 @@ async def warm_up(url: str, data_parallel: bool) -> None:
     for seed, (label, text) in {0: (TRAIN, FINISHED), 1: (DP_START, DP_FINISHED)}.items():
         if seed in tabs and label in tabs[seed].buttons:
             pressed = await tabs[seed].press(label)
-            await tabs[seed].wait_for(lambda s=seed, p=pressed, x=text: tabs[s].saw(x, p) is not None, 300)
+            await tabs[seed].wait_for(partial(_seen, tabs[seed], text, pressed), 300)
     await _close_all(tabs)
     _say("warmed up")
 
@@ -560,7 +556,7 @@ async def warm_up(url: str, data_parallel: bool) -> None:
 # ---------------------------------------------------------------- report
 
 
-def _span(stats: dict[str, Any]) -> str:
+def _span(stats: object) -> str:
     if not isinstance(stats, dict) or stats.get("median") is None:
         return "–"
     values = [stats[k] for k in ("min", "median", "p95", "max")]
@@ -664,7 +660,8 @@ def _load(machine: dict[str, float]) -> str:
             f"server {machine['server_cores']:.1f}, client {machine['client_cores']:.2f}")
 
 
-async def run_parts(args: argparse.Namespace, url: str, process: subprocess.Popen[bytes], log: Path) -> list[dict]:
+async def run_parts(args: argparse.Namespace, url: str, process: subprocess.Popen[bytes],
+                    log: Path) -> list[dict[str, Any]]:
     sampler = Sampler(process.pid)
     sampler.start()
     await warm_up(url, data_parallel=args.memory)

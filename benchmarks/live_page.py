@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,7 +31,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, SERVER_ENV, _free_port, _wait_healthy  # noqa: E402
+from deploy.local import CHROMIUM, CHROMIUM_ARGS, local_server  # noqa: E402
 
 PAGES = {
     "training": ("/training?dataset=moons&n=5000&batch_size=4&epochs=100&lang=en", "Train", "Stopped."),
@@ -200,25 +198,13 @@ def measure_page(page_name: str, repeats: int, train_s: float) -> dict[str, Any]
     """Median figures of ``repeats`` live runs on a fresh server."""
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
     with tempfile.TemporaryDirectory() as tmp:
         run_log = Path(tmp) / "runs.jsonl"
-        env = {**os.environ, "BEL_RUN_LOG": str(run_log), **SERVER_ENV}
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true"],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_healthy(url, process)
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                rows = [measure_once(browser, url, page_name, run_log, train_s) for _ in range(repeats)]
-                browser.close()
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
+        with local_server(env={"BEL_RUN_LOG": str(run_log)}, stop_timeout=20) as server, \
+                sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            rows = [measure_once(browser, server.url, page_name, run_log, train_s) for _ in range(repeats)]
+            browser.close()
     return {"page": page_name, "repeats": repeats, **_median(rows), "runs": rows}
 
 

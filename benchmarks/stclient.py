@@ -180,7 +180,7 @@ class Tab:
         try:
             async for data in self._ws:
                 msg = ForwardMsg()
-                msg.ParseFromString(data)  # type: ignore[arg-type]
+                msg.ParseFromString(data)
                 self.last_message_at = time.monotonic()
                 self._handle(msg)
                 self._changed.set()

@@ -19,8 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -29,13 +28,11 @@ ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = Path(__file__).with_name("nginx.conf.template")
 sys.path.insert(0, str(ROOT))  # run as a script: the app's own packages sit beside this folder
 
-from core.runtime.net import free_port  # noqa: E402  (re-exported: the tests take it from here)
+from core.runtime.net import free_port  # noqa: E402
+from deploy.local import start_server, stop, wait_healthy  # noqa: E402
 
-# As the README starts the app: two malloc arenas, so a class's memory goes back to the system (core/runtime/heap.py).
-REPLICA_ENV = {"MALLOC_ARENA_MAX": "2"}
 MAX_RUNS_ENV = "BEL_MAX_CONCURRENT_RUNS"  # core/train/runner.py: training slots of one process
 SERVER_OPTIONS = "max_fails=1 fail_timeout=10s"  # one refused connection benches a replica for 10 s
-STOP_TIMEOUT_S = 10.0
 
 
 def nginx_path() -> str | None:
@@ -57,29 +54,8 @@ def slots_per_replica(replicas: int, environ: Mapping[str, str] | None = None, c
 
 def start_replica(port: int, log: Path, slots: str) -> subprocess.Popen[bytes]:
     """`streamlit run app.py` on 127.0.0.1:``port`` (only the proxy reaches it) with ``slots`` training slots."""
-    env = {**os.environ, **REPLICA_ENV, MAX_RUNS_ENV: slots}
-    with log.open("wb") as sink:
-        # Its own session: a Ctrl-C in the terminal reaches this script only, which then stops the children in order.
-        return subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true"],
-            cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT, env=env, start_new_session=True,
-        )
-
-
-def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 90) -> None:
-    """Wait until ``url``/_stcore/health answers 200 (fails if ``process`` exits first)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url}: the replica exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(f"{url} did not become healthy within {timeout:.0f} s")
+    # Its own session: a Ctrl-C in the terminal reaches this script only, which then stops the children in order.
+    return start_server(port, log, env={MAX_RUNS_ENV: slots}, new_session=True)
 
 
 def render_config(ports: Sequence[int], listen: str, template: Path = TEMPLATE) -> str:
@@ -113,20 +89,6 @@ def wait_listening(port: int, process: subprocess.Popen[bytes], timeout: float =
             return
         time.sleep(0.1)
     raise TimeoutError(f"nothing listens on port {port} after {timeout:.0f} s")
-
-
-def stop(processes: Iterable[subprocess.Popen[bytes]], timeout: float = STOP_TIMEOUT_S) -> None:
-    """SIGTERM all at once, SIGKILL whatever still runs after ``timeout``; every process is reaped."""
-    running = [p for p in processes if p.poll() is None]
-    for process in running:
-        process.terminate()
-    deadline = time.monotonic() + timeout
-    for process in running:
-        try:
-            process.wait(timeout=max(0.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @dataclass

@@ -1,71 +1,67 @@
-"""Shared fixtures: a live Streamlit server and headless Chromium for end-to-end tests."""
+"""Shared fixtures and levers: a live Streamlit server and headless Chromium for end-to-end tests, the ``slow``
+marker on every browser test, and the Hypothesis profiles ("ci": every property's full count; "dev": a tenth)."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import subprocess
-import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
-from deploy import replicas
+from deploy.local import CHROMIUM, CHROMIUM_ARGS, local_server
 
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("BEL_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+PROFILE_ENV = "HYPOTHESIS_PROFILE"
+DEV_SHARE = 10  # the development subset runs a tenth of each property's examples
+
+# "ci" is Hypothesis's own CI profile (derandomized, no deadline): today's example counts, as CI=true ran them.
+settings.register_profile("dev", max_examples=100 // DEV_SHARE, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
 
 
-# One copy of starting a server: the same helpers serve the tests, the benchmarks and deploy/replicas.py.
-_free_port, _wait_healthy = replicas.free_port, replicas.wait_healthy
-SERVER_ENV = replicas.REPLICA_ENV  # as the README starts the app: two malloc arenas (see core/runtime/heap.py)
+def hypothesis_profile(markexpr: str, environ: Mapping[str, str]) -> str:
+    """$HYPOTHESIS_PROFILE if set; "ci" under CI; "dev" for the development subset (``-m "not slow"``); else "ci":
+    the full suite and a single test file keep every property's full count."""
+    if environ.get(PROFILE_ENV):
+        return environ[PROFILE_ENV]
+    if environ.get("CI"):
+        return "ci"
+    return "dev" if "not slow" in " ".join(markexpr.split()) else "ci"
 
 
-@contextlib.contextmanager
-def running_server(log: Path, env: dict[str, str] | None = None, address: str = "127.0.0.1") -> Iterator[str]:
-    """Serve app.py with `streamlit run` on a free port of ``address`` (``env`` added to its environment); yields its
-    URL on loopback."""
-    port = _free_port()
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.address", address, "--server.headless", "true"],
-            cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT, env={**os.environ, **SERVER_ENV, **(env or {})},
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_healthy(url, process)
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+def examples(full: int) -> int:
+    """A property's example count: ``full`` under the "ci" profile, a tenth of it (rounded up) under "dev"."""
+    return -(-full // DEV_SHARE) if settings.get_current_profile_name() == "dev" else full
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Load the Hypothesis profile before any test module (and its ``examples`` counts) is imported."""
+    if config.getoption("hypothesis_profile", None):  # Hypothesis's own --hypothesis-profile has loaded it
+        return
+    settings.load_profile(hypothesis_profile(config.option.markexpr, os.environ))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every browser test is slow too, so ``-m "not slow"`` never starts a server or Chromium."""
+    for item in items:
+        if item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A Streamlit server running app.py for the whole test session."""
-    with running_server(tmp_path_factory.mktemp("server") / "streamlit.log") as url:
-        yield url
+    with local_server(tmp_path_factory.mktemp("server") / "streamlit.log") as server:
+        yield server.url
 
 
 @pytest.fixture
 def fresh_server_url(tmp_path: Path) -> Iterator[str]:
     """A Streamlit server that no browser has visited yet."""
-    with running_server(tmp_path / "streamlit.log") as url:
-        yield url
+    with local_server(tmp_path / "streamlit.log") as server:
+        yield server.url
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import running_server
+from deploy.local import local_server
 from tests.sockets import beyond_loopback, listening
 
 pytestmark = pytest.mark.e2e
@@ -31,7 +31,8 @@ def _server_pid(port: int) -> int:
 def test_only_the_app_itself_listens_on_the_network_while_runs_train(browser, tmp_path):
     # --server.address 0.0.0.0, as the teacher's guide starts a class's server: the app's own port is meant to be
     # reachable; anything else the server or its workers open must stay on loopback.
-    with running_server(tmp_path / "streamlit.log", address="0.0.0.0") as url:
+    with local_server(tmp_path / "streamlit.log", address="0.0.0.0") as running:
+        url = running.url
         port = int(url.rsplit(":", 1)[1])
         server = _server_pid(port)
         context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")

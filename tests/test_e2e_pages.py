@@ -10,6 +10,7 @@ import pytest
 
 from core.i18n import t
 from core.views.navigation import PAGES
+from deploy.local import local_server
 
 pytestmark = pytest.mark.e2e
 
@@ -82,10 +83,9 @@ def test_first_visit_to_a_page_on_a_fresh_server_goes_through_the_app_shell(brow
 def test_a_fresh_server_reruns_at_once_and_never_again_after_the_first_paint(browser, tmp_path, path):
     # Streamlit's v1 multipage mode used to rerun the page a few seconds after it first went idle, losing a
     # click made meanwhile: now the shell's rerun comes before anything is drawn, and no run follows the paint.
-    from tests.conftest import running_server
-
     run_log = tmp_path / "runs.jsonl"
-    with running_server(tmp_path / "streamlit.log", env={"BEL_RUN_LOG": str(run_log)}) as url:
+    with local_server(tmp_path / "streamlit.log", env={"BEL_RUN_LOG": str(run_log)}) as running:
+        url = running.url
         context = browser.new_context(locale="en-US")
         tab = context.new_page()
         tab.goto(f"{url}/{path}?lang=en")

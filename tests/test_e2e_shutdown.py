@@ -3,18 +3,16 @@ stopped first, no abort ("terminate called without an active exception", exit -6
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser
 
+from core.runtime.net import free_port
 from core.runtime.procs import process_tree
-from tests.conftest import ROOT, SERVER_ENV, _free_port, _wait_healthy
+from deploy.local import start_server, wait_healthy
 from tests.test_e2e_live import LONG_RUN
 
 pytestmark = pytest.mark.e2e
@@ -52,18 +50,13 @@ def alive(pid: int) -> bool:
 ], ids=["SIGTERM-training", "SIGTERM-training-and-data-parallel", "SIGINT-training-and-data-parallel"])
 def test_a_server_stopped_mid_run_ends_its_runs_and_exits_cleanly(
         browser: Browser, tmp_path: Path, signum: signal.Signals, data_parallel: bool) -> None:
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "streamlit.log"
-    with log.open("wb") as sink:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true"],
-            cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT, env={**os.environ, **SERVER_ENV},
-        )
+    server = start_server(port, log)
     url = f"http://127.0.0.1:{port}"
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
     try:
-        _wait_healthy(url, server)
+        wait_healthy(url, server)
         training = context.new_page()
         training.goto(url + LONG_RUN)
         training.get_by_role("button", name="Train", exact=True).click()
