@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 import streamlit as st
 
 from ui.shell import require_app_shell
@@ -13,20 +11,16 @@ require_app_shell()  # before the heavy imports: see ui/shell.py
 from core.figures.batches import conveyor_figure, timeline_figure
 from core.i18n import fmt_duration, fmt_float, fmt_int
 from core.maths.batching import (
-    FRAMEWORKS,
     BatchPlan,
     SettingsError,
     batch_sizes_for_iterations,
     epochs_for_updates,
     estimate_seconds,
 )
-from core.maths.limits import CALC_MAX_EPOCHS, CALC_MAX_SAMPLES
+from core.maths.limits import CALC_MAX_SAMPLES
 from core.views.calculator import (
-    MAX_ACCUM,
-    MAX_DEVICES,
-    MAX_VAL_SPLIT,
-    PARAMS,
     PRESETS,
+    SCHEMA,
     CalculatorSettings,
     Note,
     explain,
@@ -39,16 +33,15 @@ from ui.lang import current_lang, tr
 from ui.present import control, hidden, results_first_on_narrow_screens, wrap_button_labels
 from ui.runs import THROUGHPUT_KEY
 from ui.urlstate import keep_settings, restore_settings, url_problems_ui
-from ui.widgets import choice, log_number
+from ui.widgets import log_number, param_input, widget_key, widget_values
 
-PREFIX = "calc_"
+PAGE = "calc"
 PICTURES_DELAY_S = 1.0
 RESULTS_KEY = "calc_results"
-PARAM_NAMES = [param.name for param in PARAMS]
 
 
 def _key(name: str) -> str:
-    return PREFIX + name
+    return widget_key(PAGE, name)
 
 
 def _load(settings: CalculatorSettings) -> None:
@@ -57,7 +50,7 @@ def _load(settings: CalculatorSettings) -> None:
 
 
 def _widget_values(settings: CalculatorSettings) -> dict[str, object]:
-    return {_key(name): value for name, value in asdict(settings).items()}
+    return widget_values(PAGE, SCHEMA.params, settings)
 
 
 def _conflict(problem: ParamProblem) -> str:
@@ -73,15 +66,16 @@ def presets_ui() -> None:
                       width="stretch")
 
 
-def _log_number(label_key: str, name: str, high: int, slider_high: int | None = None) -> int:
-    label = tr(label_key)
-    return log_number(label, tr("calc.drag", label=label), _key(name), 1, high, help=tr(f"{label_key}_help"),
-                      slider_high=slider_high, explain_refusals=True)
+def _log_number(label_key: str, name: str, slider_high: int | None = None) -> int:
+    """The number box and log slider of setting ``name`` (its URL name), over its Param's range."""
+    label, param = tr(label_key), SCHEMA.param(name)
+    return log_number(label, tr("calc.drag", label=label), _key(param.attribute), *param.bounds,
+                      help=tr(f"{label_key}_help"), slider_high=slider_high, explain_refusals=True)
 
 
 def _batch_size_ui(n: int) -> int:
     """The batch size: any size up to CALC_MAX_SAMPLES (above the data it is one full batch); the slider ends at n."""
-    batch_size = _log_number("calc.batch_size", "batch_size", CALC_MAX_SAMPLES, slider_high=n)
+    batch_size = _log_number("calc.batch_size", "batch_size", slider_high=n)
     if batch_size > n:
         st.caption(tr("calc.full_batch", n=n))
     return batch_size
@@ -89,47 +83,26 @@ def _batch_size_ui(n: int) -> int:
 
 def inputs_ui() -> CalculatorSettings:
     """The settings widgets; returns one consistent settings object."""
-    n = control("n", _key("n_samples"), lambda: _log_number("calc.n", "n_samples", CALC_MAX_SAMPLES))
+    n = control("n", _key("n_samples"), lambda: _log_number("calc.n", "n"))
     batch_size = control("batch_size", _key("batch_size"), lambda: _batch_size_ui(n))
-    epochs = control("epochs", _key("epochs"), lambda: _log_number("calc.epochs", "epochs", CALC_MAX_EPOCHS))
-    framework = control("framework", _key("framework"), lambda: choice(
-        st.radio,
-        tr("calc.framework"),
-        FRAMEWORKS,
-        key=_key("framework"),
-        format_func=lambda name: tr(f"framework.{name}"),
-        help=tr("calc.framework_help"),
-        horizontal=True,
-    ))
+    epochs = control("epochs", _key("epochs"), lambda: _log_number("calc.epochs", "epochs"))
+    framework = param_input(PAGE, SCHEMA.param("framework"), tr("calc.framework"),
+                            format_func=lambda name: tr(f"framework.{name}"), help=tr("calc.framework_help"),
+                            horizontal=True)
     keras = framework == "keras"
     if keras:
         st.session_state[_key("drop_last")] = False
         st.session_state[_key("devices")] = 1
-    val_split = control("val_split", _key("validation_split"), lambda: st.slider(
-        tr("calc.val_split"), 0.0, MAX_VAL_SPLIT, step=0.01, key=_key("validation_split"),
-        help=tr("calc.val_split_help")
-    ))
-    drop_last = control("drop_last", _key("drop_last"), lambda: st.checkbox(
-        tr("calc.drop_last"),
-        key=_key("drop_last"),
-        disabled=keras,
-        help=tr("calc.drop_last_keras") if keras else tr("calc.drop_last_help"),
-    ))
+    val_split = param_input(PAGE, SCHEMA.param("val_split"), tr("calc.val_split"), step=0.01,
+                            help=tr("calc.val_split_help"))
+    drop_last = param_input(PAGE, SCHEMA.param("drop_last"), tr("calc.drop_last"), disabled=keras,
+                            help=tr("calc.drop_last_keras") if keras else tr("calc.drop_last_help"))
     accum, devices = st.session_state[_key("accum")], st.session_state[_key("devices")]
     if not (hidden("accum") and hidden("devices")):
         with st.expander(tr("calc.advanced")):
-            accum = control("accum", _key("accum"), lambda: st.number_input(
-                tr("calc.accum"), 1, MAX_ACCUM, step=1, key=_key("accum"), help=tr("calc.accum_help")
-            ))
-            devices = control("devices", _key("devices"), lambda: st.number_input(
-                tr("calc.devices"),
-                1,
-                MAX_DEVICES,
-                step=1,
-                key=_key("devices"),
-                disabled=keras,
-                help=tr("calc.keras_single_device") if keras else tr("calc.devices_help"),
-            ))
+            accum = param_input(PAGE, SCHEMA.param("accum"), tr("calc.accum"), step=1, help=tr("calc.accum_help"))
+            devices = param_input(PAGE, SCHEMA.param("devices"), tr("calc.devices"), step=1, disabled=keras,
+                                  help=tr("calc.keras_single_device") if keras else tr("calc.devices_help"))
     settings, _ = reconcile(
         CalculatorSettings(
             n_samples=n,
@@ -266,7 +239,7 @@ def what_if_ui(p: BatchPlan) -> None:
 
 def main() -> None:
     """Wire the calculator: URL -> widgets -> plan -> outputs -> URL."""
-    restore_settings("calc", PARAM_NAMES, settings_from_query, _widget_values)
+    restore_settings(PAGE, SCHEMA.names, settings_from_query, _widget_values)
     st.title(tr("calc.title"))
     st.caption(tr("calc.intro"))
     url_problems_ui("calc", _conflict)

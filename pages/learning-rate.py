@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict
 
 import streamlit as st
 
@@ -14,19 +13,7 @@ require_app_shell()  # before the heavy imports: see ui/shell.py
 from core.figures.schedules import schedule_figure
 from core.i18n import fmt_int
 from core.maths.batching import BatchPlan, SettingsError
-from core.maths.limits import (
-    SCHEDULE_LR_MAX,
-    SCHEDULE_LR_MIN,
-    SCHEDULE_MAX_BATCH,
-    SCHEDULE_MAX_EPOCHS,
-    SCHEDULE_MAX_SAMPLES,
-    WARMUP_MAX_EPOCHS,
-)
 from core.maths.lr import (
-    ADAM_BETA1,
-    ADAM_BETA2,
-    ADAM_EPS,
-    DECAYS,
     LINEAR_SCALING_LIMIT,
     RULES,
     LRSettings,
@@ -36,19 +23,19 @@ from core.maths.lr import (
     scale_lr,
     warmup_updates,
 )
-from core.views.learning_rate import PARAMS, settings_from_query, settings_to_query
+from core.views.learning_rate import ADAM_SCHEMA, SCHEMA, AdamSettings, LRPage, page_from_query, page_to_query
 from ui.lang import current_lang, say, tr
 from ui.present import control
 from ui.urlstate import keep_settings, restore_settings, url_problems_ui
-from ui.widgets import choice, log_number
+from ui.widgets import log_number, param_input, widget_key, widget_values
 
-PREFIX = "lr_"
-PARAM_NAMES = [param.name for param in PARAMS]
+PAGE = "lr"
+PARAM_NAMES = [*SCHEMA.names, *ADAM_SCHEMA.names]
 LR_FORMAT = "%.6g"
 
 
 def _key(name: str) -> str:
-    return PREFIX + name
+    return widget_key(PAGE, name)
 
 
 def fmt_lr(value: float) -> str:
@@ -56,24 +43,26 @@ def fmt_lr(value: float) -> str:
     return f"{value:.6g}"
 
 
-def _widget_values(settings: LRSettings) -> dict[str, object]:
-    return {_key(name): value for name, value in asdict(settings).items()}
+def _widget_values(page: LRPage) -> dict[str, object]:
+    return {**widget_values(PAGE, SCHEMA.params, page[0]), **widget_values(PAGE, ADAM_SCHEMA.params, page[1])}
 
 
 def _format_used(used: object) -> object:
     return fmt_lr(used) if isinstance(used, float) else used
 
 
-def _lr_input(label_key: str, name: str, low: float = SCHEDULE_LR_MIN, *, help_key: str | None = None) -> float:
-    return float(control(name, _key(name), lambda: st.number_input(
-        tr(label_key), low, SCHEDULE_LR_MAX, step=0.0001, format=LR_FORMAT, key=_key(name),
-        help=tr(help_key) if help_key else None)))
+def _lr_input(label_key: str, name: str, *, help_key: str | None = None) -> float:
+    """A learning rate's number box over its Param's range."""
+    return float(param_input(PAGE, SCHEMA.param(name), tr(label_key), st.number_input, step=0.0001, format=LR_FORMAT,
+                             help=tr(help_key) if help_key else None))
 
 
-def _log_number(label_key: str, name: str, high: int, *, help_key: str | None = None) -> int:
-    label = tr(label_key)
-    return int(control(name, _key(name), lambda: log_number(
-        label, tr("calc.drag", label=label), _key(name), 1, high, help=tr(help_key) if help_key else None)))
+def _log_number(label_key: str, name: str, *, help_key: str | None = None) -> int:
+    """The number box and log slider of setting ``name`` (its URL name), over its Param's range."""
+    label, param = tr(label_key), SCHEMA.param(name)
+    key = _key(param.attribute)
+    return int(control(name, key, lambda: log_number(
+        label, tr("calc.drag", label=label), key, *param.bounds, help=tr(help_key) if help_key else None)))
 
 
 def scaling_ui() -> tuple[float, int, int]:
@@ -84,10 +73,9 @@ def scaling_ui() -> tuple[float, int, int]:
     with inputs[0]:
         base_lr = _lr_input("lr.base_lr", "base_lr", help_key="lr.base_lr_help")
     with inputs[1]:
-        base_batch = _log_number("lr.base_batch_size", "base_batch_size", SCHEDULE_MAX_BATCH,
-                                 help_key="lr.base_batch_size_help")
+        base_batch = _log_number("lr.base_batch_size", "base_batch_size", help_key="lr.base_batch_size_help")
     with inputs[2]:
-        batch = _log_number("lr.batch_size", "batch_size", SCHEDULE_MAX_BATCH, help_key="lr.batch_size_help")
+        batch = _log_number("lr.batch_size", "batch_size", help_key="lr.batch_size_help")
     kappa = batch / base_batch
     st.markdown(tr("lr.kappa", batch=batch, base=base_batch, kappa=f"{kappa:g}"))
     columns = st.columns(3)
@@ -107,19 +95,26 @@ def scaling_ui() -> tuple[float, int, int]:
     return base_lr, base_batch, batch
 
 
-def adam_ui(base_lr: float, base_batch: int, batch: int) -> None:
-    """Adam's learning rate, betas and epsilon by the square-root rule (Malladi et al. 2022)."""
+def adam_ui(base_lr: float, base_batch: int, batch: int) -> AdamSettings:
+    """Adam's learning rate, betas and epsilon by the square-root rule (Malladi et al. 2022); returns Adam's inputs."""
     st.markdown(f"**{tr('lr.adam.header')}**")
     st.caption(tr("lr.adam.caption"))
     inputs = st.columns(3)
-    beta1 = inputs[0].number_input(tr("lr.adam.beta1"), 0.0, 0.9999, step=0.01, format="%.4f", key=_key("beta1"))
-    beta2 = inputs[1].number_input(tr("lr.adam.beta2"), 0.0, 0.999999, step=0.001, format="%.6f", key=_key("beta2"))
-    eps = inputs[2].number_input(tr("lr.adam.eps"), 0.0, 1.0, step=1e-8, format="%.1e", key=_key("eps"))
+    with inputs[0]:
+        beta1 = param_input(PAGE, ADAM_SCHEMA.param("beta1"), tr("lr.adam.beta1"), st.number_input, step=0.01,
+                            format="%.4f")
+    with inputs[1]:
+        beta2 = param_input(PAGE, ADAM_SCHEMA.param("beta2"), tr("lr.adam.beta2"), st.number_input, step=0.001,
+                            format="%.6f")
+    with inputs[2]:
+        eps = param_input(PAGE, ADAM_SCHEMA.param("eps"), tr("lr.adam.eps"), st.number_input, step=1e-8,
+                          format="%.1e")
+    adam = AdamSettings(float(beta1), float(beta2), float(eps))
     try:
-        scaled = adam_sqrt_scaling(base_lr, batch, base_batch, beta1=float(beta1), beta2=float(beta2), eps=float(eps))
+        scaled = adam_sqrt_scaling(base_lr, batch, base_batch, beta1=adam.beta1, beta2=adam.beta2, eps=adam.eps)
     except ScheduleError as error:
         st.error(say(error.as_message()))
-        return
+        return adam
     results = st.columns(4)
     results[0].metric(tr("lr.adam.lr"), fmt_lr(scaled.lr))
     results[1].metric(tr("lr.adam.new_beta1"), fmt_lr(scaled.beta1))
@@ -127,10 +122,12 @@ def adam_ui(base_lr: float, base_batch: int, batch: int) -> None:
     results[3].metric(tr("lr.adam.new_eps"), f"{scaled.eps:.3g}")
     if batch < base_batch:
         st.caption(tr("lr.adam.smaller"))
+    return adam
 
 
 def _use_scaled(lr: float) -> None:
-    st.session_state[_key("final_lr")] = min(max(lr, SCHEDULE_LR_MIN), SCHEDULE_LR_MAX)
+    low, high = SCHEMA.param("final_lr").bounds
+    st.session_state[_key("final_lr")] = min(max(lr, low), high)
 
 
 def warmup_inputs_ui(base_lr: float, base_batch: int, batch: int) -> LRSettings:
@@ -139,22 +136,20 @@ def warmup_inputs_ui(base_lr: float, base_batch: int, batch: int) -> LRSettings:
     st.caption(tr("lr.warmup.caption"))
     left, middle, right = st.columns(3)
     with left:
-        n = _log_number("lr.n", "n_samples", SCHEDULE_MAX_SAMPLES)
-        epochs = _log_number("lr.epochs", "epochs", SCHEDULE_MAX_EPOCHS)
+        n = _log_number("lr.n", "n")
+        epochs = _log_number("lr.epochs", "epochs")
     with middle:
-        initial_lr = _lr_input("lr.initial_lr", "initial_lr", 0.0, help_key="lr.initial_lr_help")
+        initial_lr = _lr_input("lr.initial_lr", "initial_lr", help_key="lr.initial_lr_help")
         final_lr = _lr_input("lr.final_lr", "final_lr", help_key="lr.final_lr_help")
-        linear = scale_lr(base_lr, batch, base_batch, "linear")
+        linear, highest = scale_lr(base_lr, batch, base_batch, "linear"), SCHEMA.param("final_lr").bounds[1]
         st.button(tr("lr.use_scaled", lr=fmt_lr(linear)), key=_key("use_scaled"), on_click=_use_scaled,
-                  args=(linear,), disabled=math.isclose(linear, final_lr) or linear > SCHEDULE_LR_MAX)
+                  args=(linear,), disabled=math.isclose(linear, final_lr) or linear > highest)
     with right:
-        warmup_epochs = control("warmup_epochs", _key("warmup_epochs"), lambda: st.number_input(
-            tr("lr.warmup_epochs"), 0, WARMUP_MAX_EPOCHS, step=1, key=_key("warmup_epochs"),
-            help=tr("lr.warmup_epochs_help")))
-        decay = control("decay", _key("decay"), lambda: choice(
-            st.radio, tr("lr.decay"), DECAYS, key=_key("decay"), format_func=lambda d: tr(f"lr.decay.{d}"),
-            horizontal=True))
-        min_lr = _lr_input("lr.min_lr", "min_lr", 0.0, help_key="lr.min_lr_help") if decay != "constant" else float(
+        warmup_epochs = param_input(PAGE, SCHEMA.param("warmup_epochs"), tr("lr.warmup_epochs"), step=1,
+                                    help=tr("lr.warmup_epochs_help"))
+        decay = param_input(PAGE, SCHEMA.param("decay"), tr("lr.decay"), format_func=lambda d: tr(f"lr.decay.{d}"),
+                            horizontal=True)
+        min_lr = _lr_input("lr.min_lr", "min_lr", help_key="lr.min_lr_help") if decay != "constant" else float(
             st.session_state[_key("min_lr")])
     return LRSettings(
         base_lr=base_lr, base_batch_size=base_batch, batch_size=batch, initial_lr=initial_lr, final_lr=final_lr,
@@ -188,17 +183,15 @@ def warmup_results_ui(settings: LRSettings, p: BatchPlan) -> None:
 
 def main() -> None:
     """Wire the page: URL -> widgets -> scaling rules and schedule -> URL."""
-    restore_settings("lr", PARAM_NAMES, settings_from_query, _widget_values)
-    for name, value in (("beta1", ADAM_BETA1), ("beta2", ADAM_BETA2), ("eps", ADAM_EPS)):
-        st.session_state.setdefault(_key(name), value)
+    restore_settings(PAGE, PARAM_NAMES, page_from_query, _widget_values)
     st.title(tr("lr.title"))
     st.caption(tr("lr.intro"))
-    url_problems_ui("lr", format_used=_format_used)
+    url_problems_ui(PAGE, format_used=_format_used)
     base_lr, base_batch, batch = scaling_ui()
-    adam_ui(base_lr, base_batch, batch)
+    adam = adam_ui(base_lr, base_batch, batch)
     st.divider()
     settings = warmup_inputs_ui(base_lr, base_batch, batch)
-    keep_settings("lr", settings, settings_to_query(settings), current_lang())
+    keep_settings(PAGE, (settings, adam), page_to_query((settings, adam)), current_lang())
     try:
         p = settings.validate()
     except SettingsError as error:

@@ -95,3 +95,20 @@ def test_korean_url_shows_korean_labels():
     at = _learning_rate(lang="ko")
     assert at.title[0].value == "학습률과 배치 사이즈"
     assert _metrics(at)["선형 규칙"] == "0.008"
+
+
+def test_adams_betas_and_epsilon_are_in_the_url_and_a_link_sets_them():
+    at = _learning_rate()
+    assert (_url(at, "beta1"), _url(at, "beta2"), _url(at, "eps")) == ("0.9", "0.999", "1e-08")
+    at.number_input(key="lr_beta1").set_value(0.95).run()
+    assert _url(at, "beta1") == "0.95"
+    linked = _learning_rate(beta1="0.8", eps="1e-06")
+    assert not linked.exception and not linked.warning
+    assert (linked.number_input(key="lr_beta1").value, linked.number_input(key="lr_eps").value) == (0.8, 1e-06)
+    assert (_url(linked, "beta1"), _url(linked, "eps")) == ("0.8", "1e-06")
+
+
+def test_an_out_of_range_beta_in_a_link_is_reported_and_replaced():
+    at = _learning_rate(beta2="1.5")
+    assert any("`beta2=1.5` is out of range" in warning.value for warning in at.warning)
+    assert at.number_input(key="lr_beta2").value == 0.999

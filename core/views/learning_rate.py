@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from core.maths.limits import (
     SCHEDULE_LR_MAX,
@@ -13,7 +13,7 @@ from core.maths.limits import (
     SCHEDULE_MAX_SAMPLES,
     WARMUP_MAX_EPOCHS,
 )
-from core.maths.lr import DECAYS, LRSettings
+from core.maths.lr import ADAM_BETA1, ADAM_BETA2, ADAM_EPS, DECAYS, LRSettings
 from core.views.params import Param, ParamProblem, Schema, format_value
 
 _DEFAULTS = LRSettings()
@@ -48,3 +48,34 @@ def settings_from_query(query: Mapping[str, str | Sequence[str]]) -> tuple[LRSet
 def settings_to_query(settings: LRSettings) -> dict[str, str]:
     """The shareable URL query of the page's settings."""
     return SCHEMA.to_query(settings)
+
+
+@dataclass(frozen=True)
+class AdamSettings:
+    """Adam's betas and epsilon at the base batch, which the page scales by the square-root rule."""
+
+    beta1: float = ADAM_BETA1
+    beta2: float = ADAM_BETA2
+    eps: float = ADAM_EPS
+
+
+ADAM_SCHEMA = Schema(AdamSettings, (
+    Param("beta1", "float", ADAM_BETA1, 0.0, 0.9999),
+    Param("beta2", "float", ADAM_BETA2, 0.0, 0.999999),
+    Param("eps", "float", ADAM_EPS, 0.0, 1.0, digits=12),
+))
+
+
+LRPage = tuple[LRSettings, AdamSettings]  # what the page's URL and widgets hold
+
+
+def page_from_query(query: Mapping[str, str | Sequence[str]]) -> tuple[LRPage, list[ParamProblem]]:
+    """The page's schedule settings and Adam's from a shared URL; unusable values are reported and replaced."""
+    settings, problems = settings_from_query(query)
+    adam, adam_problems = ADAM_SCHEMA.parse(query)
+    return (settings, adam), problems + adam_problems
+
+
+def page_to_query(page: LRPage) -> dict[str, str]:
+    """The shareable URL query of the whole page."""
+    return {**settings_to_query(page[0]), **ADAM_SCHEMA.to_query(page[1])}

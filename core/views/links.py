@@ -37,7 +37,8 @@ TARGETS: dict[str, LinkTarget] = {
     "pages/compare.py": LinkTarget(compare.PARAMS, compare.compare_from_query, by_hand=("batch_sizes",)),
     "pages/data-parallel.py": LinkTarget(data_parallel.PARAMS, data_parallel.config_from_query),
     "pages/paths.py": LinkTarget(paths.PARAMS + paths.VIEW_SCHEMA.params, paths.page_from_query),
-    "pages/learning-rate.py": LinkTarget(learning_rate.PARAMS, learning_rate.settings_from_query),
+    "pages/learning-rate.py": LinkTarget(learning_rate.PARAMS + learning_rate.ADAM_SCHEMA.params,
+                                         learning_rate.page_from_query),
 }
 
 
@@ -57,8 +58,9 @@ def link_query(page: str, values: Mapping[str, object]) -> dict[str, str]:
     unknown = sorted(set(values) - target.names)
     if unknown:
         raise LinkError(f"{page} has no URL parameter {', '.join(unknown)}")
-    query = {name: value if isinstance(value, str) else format_value(value) for name, value in values.items()
-             if value is not None}  # None: not set, as in the page's own URL
+    digits = {param.name: param.digits for param in target.params}
+    query = {name: value if isinstance(value, str) else format_value(value, digits.get(name, 6))
+             for name, value in values.items() if value is not None}  # None: not set, as in the page's own URL
     _, problems = target.parse(query)
     refused = [problem for problem in problems if problem.reason != "adjusted"]  # adjusted: a default fitted
     if refused:

@@ -52,6 +52,7 @@ class Param:
     high_exclusive: bool = False
     choices: tuple[str, ...] = field(default_factory=tuple)
     setting: str = ""  # the settings field this parameter fills; "" when it is ``name``
+    digits: int = 6  # decimal places a float keeps in the URL (Adam's epsilon, 1e-8, needs more)
 
     @property
     def attribute(self) -> str:
@@ -147,18 +148,18 @@ def parse_params(
     return values, problems
 
 
-def format_value(value: object) -> str:
-    """A value as it is written in a URL (booleans as true/false, floats without noise)."""
+def format_value(value: object, digits: int = 6) -> str:
+    """A value as it is written in a URL (booleans as true/false, floats to ``digits`` places, without noise)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return repr(round(value, 6))
+        return repr(round(value, digits))
     return str(value)
 
 
 def to_query(specs: Sequence[Param], values: Mapping[str, object]) -> dict[str, str]:
     """The URL query for ``values`` (by settings field), one entry per spec, in spec order."""
-    return {spec.name: format_value(values[spec.attribute]) for spec in specs}
+    return {spec.name: format_value(values[spec.attribute], spec.digits) for spec in specs}
 
 
 @dataclass(frozen=True)
