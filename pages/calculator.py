@@ -17,25 +17,32 @@ from core.maths.batching import (
     epochs_for_updates,
     estimate_seconds,
 )
-from core.maths.limits import CALC_MAX_SAMPLES
 from core.views.calculator import (
+    PICTURES_SCHEMA,
     PRESETS,
     SCHEMA,
+    WHAT_IF_SCHEMA,
+    CalculatorPage,
     CalculatorSettings,
     Note,
+    PicturesView,
+    WhatIf,
     explain,
+    page_from_query,
+    page_to_query,
     reconcile,
-    settings_from_query,
-    settings_to_query,
 )
 from core.views.params import ParamProblem
 from ui.lang import current_lang, tr
 from ui.present import control, hidden, results_first_on_narrow_screens, wrap_button_labels
 from ui.runs import THROUGHPUT_KEY
 from ui.urlstate import keep_settings, restore_settings, url_problems_ui
-from ui.widgets import log_number, param_input, widget_key, widget_values
+from ui.widgets import log_number, param_input, settings_from_widgets, widget_key, widget_values
 
 PAGE = "calc"
+WHAT_IF = "whatif"  # the what-if helpers' widget keys: whatif_updates, ...
+VIEW = "calc_view"  # the pictures' widget keys: calc_view_shuffle, calc_view_epoch
+PARAM_NAMES = [*SCHEMA.names, *WHAT_IF_SCHEMA.names, *PICTURES_SCHEMA.names]
 PICTURES_DELAY_S = 1.0
 RESULTS_KEY = "calc_results"
 
@@ -49,8 +56,20 @@ def _load(settings: CalculatorSettings) -> None:
     st.session_state.update(_widget_values(settings))
 
 
-def _widget_values(settings: CalculatorSettings) -> dict[str, object]:
-    return widget_values(PAGE, SCHEMA.params, settings)
+def _widget_values(page: CalculatorSettings | CalculatorPage) -> dict[str, object]:
+    """The widgets' values of a preset's settings, or of the whole page."""
+    if isinstance(page, CalculatorSettings):
+        return widget_values(PAGE, SCHEMA.params, page)
+    settings, what_if, view = page
+    return {**widget_values(PAGE, SCHEMA.params, settings), **widget_values(WHAT_IF, WHAT_IF_SCHEMA.params, what_if),
+            **widget_values(VIEW, PICTURES_SCHEMA.params, view)}
+
+
+def _page(settings: CalculatorSettings) -> CalculatorPage:
+    """The whole page as its widgets hold it; the conveyor's epoch within the run's epochs."""
+    view = settings_from_widgets(VIEW, PICTURES_SCHEMA.params, PicturesView())
+    return (settings, settings_from_widgets(WHAT_IF, WHAT_IF_SCHEMA.params, WhatIf()),
+            PicturesView(bool(view.shuffle), min(int(view.epoch), settings.epochs)))
 
 
 def _conflict(problem: ParamProblem) -> str:
@@ -164,11 +183,14 @@ def _draw_pictures(p: BatchPlan) -> None:
     lang = current_lang()
     left, right = st.columns([3, 1])
     with right:
-        shuffle = st.toggle(tr("calc.shuffle"), value=False, key="calc_view_shuffle")
+        shuffle = param_input(VIEW, PICTURES_SCHEMA.param("shuffle"), tr("calc.shuffle"), st.toggle)
         epoch = 1
         if p.epochs > 1:
-            st.session_state["calc_view_epoch"] = min(st.session_state.get("calc_view_epoch", 1), p.epochs)
-            epoch = st.slider(tr("calc.conveyor_epoch"), 1, p.epochs, key="calc_view_epoch")
+            # The run's epochs bound the slider below the Param's range: fewer epochs move it to the last one.
+            epoch_key = widget_key(VIEW, "epoch")
+            st.session_state[epoch_key] = min(st.session_state.get(epoch_key, 1), p.epochs)
+            epoch = control("conveyor_epoch", epoch_key, lambda: st.slider(
+                tr("calc.conveyor_epoch"), 1, p.epochs, key=epoch_key))
     with left:
         st.plotly_chart(conveyor_figure(p, epoch, shuffle=shuffle, lang=lang), key="conveyor")
     st.plotly_chart(timeline_figure(p, lang=lang), key="timeline")
@@ -203,14 +225,14 @@ def what_if_ui(p: BatchPlan) -> None:
     lang = current_lang()
     updates_col, iterations_col, time_col = st.columns(3)
     with updates_col:
-        target = st.number_input(tr("whatif.target_updates"), 1, 10**12, value=1_000, step=100, key="whatif_updates")
+        target = param_input(WHAT_IF, WHAT_IF_SCHEMA.param("target_updates"), tr("whatif.target_updates"), step=100)
         if p.updates_per_epoch > 0:
             epochs = epochs_for_updates(int(target), p.updates_per_epoch)
             st.markdown(tr("whatif.epochs_needed", epochs=epochs, updates=epochs * p.updates_per_epoch,
                            per_epoch=p.updates_per_epoch))
     with iterations_col:
-        wanted = st.number_input(tr("whatif.target_iterations"), 1, CALC_MAX_SAMPLES, value=10, step=1,
-                                 key="whatif_iterations")
+        wanted = param_input(WHAT_IF, WHAT_IF_SCHEMA.param("target_iterations"), tr("whatif.target_iterations"),
+                             step=1)
         sizes = batch_sizes_for_iterations(p.samples_per_rank, int(wanted), drop_last=p.drop_last)
         if not sizes:
             st.markdown(tr("whatif.batch_none", k=int(wanted), n=p.samples_per_rank))
@@ -224,7 +246,8 @@ def what_if_ui(p: BatchPlan) -> None:
             # A new measurement from the Training page's batch-size finder replaces the guess once.
             st.session_state.whatif_rate = round(float(measured), 1)
             st.session_state.whatif_rate_measured = measured
-        rate = st.number_input(tr("whatif.throughput"), 0.1, 1e9, value=5_000.0, step=100.0, key="whatif_rate")
+        rate = param_input(WHAT_IF, WHAT_IF_SCHEMA.param("throughput"), tr("whatif.throughput"), st.number_input,
+                           step=100.0)
         if measured and float(rate) == round(float(measured), 1):
             st.caption(tr("whatif.measured"))
         st.markdown(
@@ -239,7 +262,7 @@ def what_if_ui(p: BatchPlan) -> None:
 
 def main() -> None:
     """Wire the calculator: URL -> widgets -> plan -> outputs -> URL."""
-    restore_settings(PAGE, SCHEMA.names, settings_from_query, _widget_values)
+    restore_settings(PAGE, PARAM_NAMES, page_from_query, _widget_values)
     st.title(tr("calc.title"))
     st.caption(tr("calc.intro"))
     url_problems_ui("calc", _conflict)
@@ -248,18 +271,19 @@ def main() -> None:
     inputs_col, results_col = st.columns([1, 2], gap="large")
     with inputs_col, st.expander(tr("calc.inputs"), expanded=True):
         settings = inputs_ui()
-    keep_settings("calc", settings, settings_to_query(settings), current_lang())
     try:
         p = settings.plan()
     except SettingsError as error:
         with results_col:
             st.error(tr("calc.invalid", message=error.as_message()))
-        return
-    with results_col, st.container(key=RESULTS_KEY):
-        results_ui(p)
-    pictures_ui(p)
-    what_if_ui(p)
-    st.caption(tr("calc.share"))
+    else:
+        with results_col, st.container(key=RESULTS_KEY):
+            results_ui(p)
+        pictures_ui(p)
+        what_if_ui(p)
+        st.caption(tr("calc.share"))
+    page = _page(settings)
+    keep_settings(PAGE, page, page_to_query(page), current_lang())
 
 
 main()

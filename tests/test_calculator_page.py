@@ -158,3 +158,33 @@ def test_presenter_link_can_show_a_single_slider():
                                                 "whatif_rate"]
     assert _metrics(at)["Total updates"] == "400"
     assert at.query_params["present"] in ("true", ["true"]) and at.query_params["n_hide"] in ("true", ["true"])
+
+
+def _url(at: AppTest, name: str) -> str:
+    value = at.query_params[name]
+    return value[0] if isinstance(value, list) else value
+
+
+def test_the_what_if_questions_are_in_the_url_and_a_link_asks_them():
+    at = _app(lang="en")
+    assert (_url(at, "target_updates"), _url(at, "target_iterations"), _url(at, "throughput")) == (
+        "1000", "10", "5000.0")
+    at.number_input(key="whatif_updates").set_value(2_000).run()
+    assert _url(at, "target_updates") == "2000"
+    linked = _app(lang="en", target_updates="400", target_iterations="20", throughput="250")
+    assert not linked.exception and not linked.warning
+    assert [linked.number_input(key=key).value for key in ("whatif_updates", "whatif_iterations", "whatif_rate")] == [
+        400, 20, 250.0]
+    answers = [m.value for m in linked.markdown]
+    assert "20 epochs give 400 updates (20 per epoch)." in answers
+    assert "Batch sizes 50–52 give exactly 20 iterations per epoch." in answers
+    assert "At 250 samples/s: 4 s per epoch, 1 min 20 s for the whole run." in answers
+
+
+def test_the_pictures_view_is_in_the_url_and_a_conveyor_epoch_past_the_run_is_reported():
+    at = _app(lang="en", shuffle="true", conveyor_epoch="3")
+    assert not at.warning
+    assert (_url(at, "shuffle"), _url(at, "conveyor_epoch")) == ("true", "3")
+    late = _app(lang="en", epochs="2", conveyor_epoch="3")
+    assert any("`conveyor_epoch=3` is out of range" in w.value for w in late.warning)
+    assert _url(late, "conveyor_epoch") == "1"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any, TypeVar, cast
 
 import streamlit as st
@@ -33,6 +34,13 @@ def widget_values(page: str, params: Sequence[Param], *sources: object) -> dict[
         source = next(source for source in sources if hasattr(source, param.attribute))
         values[widget_key(page, param.attribute)] = getattr(source, param.attribute)
     return {key: value for key, value in values.items() if value is not None}
+
+
+def settings_from_widgets(page: str, params: Sequence[Param], base: T) -> T:
+    """``base`` (a settings dataclass) with every setting whose widget holds a value in this session taken from it."""
+    state = st.session_state
+    keys = {param.attribute: widget_key(page, param.attribute) for param in params}
+    return replace(base, **{field: state[key] for field, key in keys.items() if key in state})  # type: ignore[type-var]
 
 
 def param_input(

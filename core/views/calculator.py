@@ -126,6 +126,59 @@ def settings_to_query(settings: CalculatorSettings) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
+class WhatIf:
+    """The what-if helpers' questions: how many epochs for these updates, which batch for these iterations, how long."""
+
+    updates: int = 1_000  # updates wanted
+    iterations: int = 10  # iterations per epoch wanted
+    rate: float = 5_000.0  # samples per second the run trains at
+
+
+WHAT_IF_SCHEMA = Schema(WhatIf, (
+    Param("target_updates", "int", WhatIf.updates, 1, 10**12, setting="updates"),
+    Param("target_iterations", "int", WhatIf.iterations, 1, CALC_MAX_SAMPLES, setting="iterations"),
+    Param("throughput", "float", WhatIf.rate, 0.1, 1e9, setting="rate"),
+))
+
+
+@dataclass(frozen=True)
+class PicturesView:
+    """How the pictures show the plan: batches drawn shuffled or in order, and the epoch the conveyor shows."""
+
+    shuffle: bool = False
+    epoch: int = 1
+
+
+PICTURES_SCHEMA = Schema(PicturesView, (
+    Param("shuffle", "bool", PicturesView.shuffle),
+    Param("conveyor_epoch", "int", PicturesView.epoch, 1, CALC_MAX_EPOCHS, setting="epoch"),
+))
+
+
+CalculatorPage = tuple[CalculatorSettings, WhatIf, PicturesView]  # what the page's URL and widgets hold
+
+
+PAGE_SCHEMAS = (SCHEMA, WHAT_IF_SCHEMA, PICTURES_SCHEMA)
+
+
+def page_from_query(query: Mapping[str, str | Sequence[str]]) -> tuple[CalculatorPage, list[ParamProblem]]:
+    """The page's settings, what-if questions and pictures' view from a shared URL, every unusable value reported."""
+    settings, problems = settings_from_query(query)
+    what_if, what_if_problems = WHAT_IF_SCHEMA.parse(query)
+    view, view_problems = PICTURES_SCHEMA.parse(query)
+    if view.epoch > settings.epochs:
+        view_problems.append(ParamProblem("conveyor_epoch", str(view.epoch), "out_of_range", PicturesView.epoch))
+        view = replace(view, epoch=PicturesView.epoch)
+    return (settings, what_if, view), problems + what_if_problems + view_problems
+
+
+def page_to_query(page: CalculatorPage) -> dict[str, str]:
+    """The shareable URL query of the whole page."""
+    settings, what_if, view = page
+    return {**settings_to_query(settings), **WHAT_IF_SCHEMA.to_query(what_if), **PICTURES_SCHEMA.to_query(view)}
+
+
+@dataclass(frozen=True)
 class Note:
     """One explanation line: an i18n key, its values, and how loudly to show it."""
 

@@ -32,7 +32,8 @@ class LinkTarget:
 
 # The pages a link can open, by the script path st.page_link takes; the lesson itself takes no settings.
 TARGETS: dict[str, LinkTarget] = {
-    "pages/calculator.py": LinkTarget(calculator.PARAMS, calculator.settings_from_query),
+    "pages/calculator.py": LinkTarget(tuple(p for schema in calculator.PAGE_SCHEMAS for p in schema.params),
+                                      calculator.page_from_query),
     "pages/training.py": LinkTarget(training.PARAMS + training.SCHEDULE_PARAMS, training.settings_from_query),
     "pages/compare.py": LinkTarget(compare.PARAMS, compare.compare_from_query, by_hand=("batch_sizes",)),
     "pages/data-parallel.py": LinkTarget(data_parallel.PARAMS, data_parallel.config_from_query),
