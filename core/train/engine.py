@@ -387,7 +387,7 @@ class EagerStep:
 
 
 @dataclass
-class _Session:
+class _TrainCall:
     """One call of ``Trainer.train``: how it was asked to run and how far it has got."""
 
     metrics: bool
@@ -551,7 +551,7 @@ class Trainer:
         if self.device.type == "cuda":
             torch.cuda.reset_peak_memory_stats(self.device)
         self.model.train()
-        run = _Session(metrics, should_stop, on_chunk, flush_interval_s, clock, start=clock())
+        run = _TrainCall(metrics, should_stop, on_chunk, flush_interval_s, clock, start=clock())
         for epoch in range(1, self.plan.epochs + 1):
             made = self._train_epoch(run)
             self._end_epoch(run, epoch, made)
@@ -572,7 +572,7 @@ class Trainer:
             peak_memory_bytes=self.peak_memory_bytes,
         )
 
-    def _train_epoch(self, run: _Session) -> int:
+    def _train_epoch(self, run: _TrainCall) -> int:
         """One epoch's updates, until its end, a stop, the budget or a divergence; returns the updates made."""
         if self.config.shuffle:
             order = torch.randperm(self.plan.train_samples, generator=self._shuffle_generator).to(self.device)
@@ -593,7 +593,7 @@ class Trainer:
                 return batch + 1
         return last + 1
 
-    def _budget_spent(self, run: _Session) -> bool:
+    def _budget_spent(self, run: _TrainCall) -> bool:
         """True when ``max_updates`` or ``time_budget_s`` ends training before the plan does."""
         limit, seconds = self.config.max_updates, self.config.time_budget_s
         return run.update < self.plan.total_updates and (
@@ -601,7 +601,7 @@ class Trainer:
             or (seconds is not None and run.clock() - run.start >= seconds)
         )
 
-    def _note_time(self, run: _Session, *, may_flush: bool) -> bool:
+    def _note_time(self, run: _TrainCall, *, may_flush: bool) -> bool:
         """Time the update just made and, when a flush is due, read the chunk back; True when training diverged."""
         now = run.clock()
         run.times.append(now - run.start)
@@ -614,7 +614,7 @@ class Trainer:
                 run.on_chunk(self)
         return False
 
-    def _end_epoch(self, run: _Session, epoch: int, made: int) -> None:
+    def _end_epoch(self, run: _TrainCall, epoch: int, made: int) -> None:
         """Read back the epoch's last chunk, count what was done, and record the epoch if it ran to its end."""
         if run.metrics and run.diverged_at is None and run.times:
             run.diverged_at = self._flush(run)
@@ -627,7 +627,7 @@ class Trainer:
         if run.on_chunk is not None and run.metrics:
             run.on_chunk(self)
 
-    def _flush(self, run: _Session) -> int | None:
+    def _flush(self, run: _TrainCall) -> int | None:
         """Read the updates not yet read back into the log; return the first diverged update, if any."""
         update = run.update
         first_update = update - len(run.times) + 1  # 1-based
