@@ -4,8 +4,9 @@ No DataLoader: each epoch permutes the training tensors once with a seeded
 ``torch.randperm`` and slices the batches as views, which gives exactly
 DataLoader's batches (the last one partial, or dropped with ``drop_last``)
 without per-sample collation. Metrics stay on the device and are read back
-in chunks, so a CUDA run never waits for the host between updates. On CUDA each update is one replay of
-a captured graph (``core.train.graph_step``); elsewhere the eager loop below is fastest.
+in chunks, so a CUDA run never waits for the host between updates. ``Trainer.train`` is one loop that asks
+a step (``core.train.step.Step``) for each update: on CUDA the captured one (``core.train.graph_step``), one
+graph replay per update; elsewhere the eager one below, which is fastest there.
 
 >>> result = Trainer(TrainConfig(n_samples=200, epochs=2)).train()
 >>> result.updates_done == TrainConfig(n_samples=200, epochs=2).plan().total_updates
