@@ -22,7 +22,7 @@ from core.runtime import runlog
 from core.runtime.slots import RunQueue, default_queue, max_run_seconds
 
 StateT = TypeVar("StateT")
-SnapshotT_co = TypeVar("SnapshotT_co", covariant=True)
+SnapshotT_co = TypeVar("SnapshotT_co", bound="LiveSnapshot", covariant=True)
 
 
 HEARTBEAT_TIMEOUT_S = 20.0  # a closed tab frees its slot well within 30 s; keepalive covers hidden tabs
