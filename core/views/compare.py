@@ -172,8 +172,8 @@ def compare_from_query(query: Mapping[str, str | Sequence[str]]) -> tuple[Compar
     dataset = str(values["dataset"])
     spec = DATASETS[dataset]
     n = int(values["n_samples"]) if "n" in query else spec.default_size  # type: ignore[call-overload]
-    if not spec.min_size <= n <= spec.max_size:
-        used = min(max(n, spec.min_size), spec.max_size)
+    used = spec.clamp_size(n)
+    if used != n:
         problems.append(ParamProblem("n", str(n), "out_of_range", used))
         n = used
     train, _ = split_sizes(n, DEFAULT.validation_split, DEFAULT.framework)

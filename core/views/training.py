@@ -110,8 +110,7 @@ def config_from_query(query: Mapping[str, str | Sequence[str]]) -> tuple[TrainCo
         config = replace(config, validation_split=spec.default_val_split)
     if "dataset" in query and "n" not in query:
         config = replace(config, n_samples=spec.default_size, noise=spec.default_noise)
-    elif not spec.min_size <= config.n_samples <= spec.max_size:
-        used = min(max(config.n_samples, spec.min_size), spec.max_size)
+    elif (used := spec.clamp_size(config.n_samples)) != config.n_samples:
         problems.append(ParamProblem("n", str(config.n_samples), "out_of_range", used))
         config = replace(config, n_samples=used)
     if "noise" not in query:
