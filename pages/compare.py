@@ -34,9 +34,9 @@ from core.views.compare import (
 from core.views.compare_results import RunSummary, summarise, verdicts
 from ui.lang import current_lang, say, tr
 from ui.live import chart_controls, curves_ui, data_ui, epochs_ui, learning_rate_ui, seed_ui, status_alert, warmup_ui
-from ui.livepage import LivePage, widget_values
+from ui.livepage import LivePage
 from ui.present import control
-from ui.widgets import choice, nice_values
+from ui.widgets import choice, nice_values, widget_values
 
 
 def _widget_values(config: CompareConfig) -> dict[str, object]:

@@ -30,10 +30,10 @@ from core.views.data_parallel import (
 )
 from ui.lang import current_lang, say, tr
 from ui.live import epochs_ui, seed_ui, status_alert
-from ui.livepage import LivePage, widget_values
+from ui.livepage import LivePage
 from ui.present import control
 from ui.runs import LOG_PACE_S, LOSS_CHART_PACE_S, live_chart
-from ui.widgets import choice, log_number
+from ui.widgets import choice, log_number, widget_values
 
 GRADIENT_TOLERANCE = 1e-6  # float32 rounding of an average of a few gradients stays far below this
 EPOCH_KEY = "dp_epoch_shown"

@@ -37,10 +37,10 @@ from ui.data import cached_dataset
 from ui.finder import finder_ui
 from ui.lang import current_lang, say, tr
 from ui.live import chart_controls, curves_ui, data_ui, epochs_ui, learning_rate_ui, seed_ui, status_alert, warmup_ui
-from ui.livepage import LivePage, widget_values
+from ui.livepage import LivePage
 from ui.present import control, hidden
 from ui.runs import BOUNDARY_PACE_S, LOG_PACE_S, current_tab, live_chart, paced
-from ui.widgets import choice, log_number
+from ui.widgets import choice, log_number, widget_values
 
 MAX_PAST_RUNS = 8
 SCHEDULE_NAMES = ("lr_rule", "warmup_epochs", "decay")

@@ -163,3 +163,15 @@ def test_korean_page_says_the_device_fall_back_and_the_stop_in_korean(monkeypatc
         assert words == [], text
         assert "Stopped" not in text and "not available" not in text
     assert not at.exception
+
+
+def test_the_batch_size_finder_measures_in_the_background_and_shows_its_best() -> None:
+    at = _training(dataset="moons", n="200", batch_size="32", epochs="3", val_split="0.2", device="cpu")
+    at.button(key="finder_run").click().run()
+    sweep = at.session_state["tab_runs"].runs["finder"]
+    assert at.button(key="finder_run").disabled or sweep.snapshot().done  # no second sweep while one measures
+    _wait_until(at, lambda a: sweep.snapshot().done and any("Best measured" in s.value for s in a.success))
+    result = sweep.snapshot().result
+    assert sweep.snapshot().status == "finished" and result is not None and result.best is not None
+    assert at.session_state["measured_throughput"] == result.best.samples_per_s
+    assert not at.exception

@@ -24,7 +24,6 @@ from ui.live import class_queue
 from ui.runs import current_tab, keepalive_for, live_view, register_sidebar_line
 from ui.urlstate import keep_settings, restore_settings, url_problems_ui
 from ui.widgets import widget_key
-from ui.widgets import widget_values as widget_values  # the live pages import it from here
 
 S = TypeVar("S")  # what the settings widgets describe (and the URL carries)
 J = TypeVar("J")  # the job a run is built from
