@@ -20,24 +20,51 @@ from core.views.lesson import (
     FIRST_FIT_N,
     GUIDE_RANGES,
     KERAS_EXAMPLE,
+    KERAS_SCHEMA,
     LESSON_LR_SCALING,
+    LESSON_SCHEMA,
     LESSON_WARMUP,
     PYTORCH_EXAMPLE,
     SECTIONS,
+    TORCH_SCHEMA,
     WORKED_BATCH,
     WORKED_EPOCHS,
     WORKED_N,
     CodeSettings,
+    LessonPage,
+    LessonWidgets,
     framework_plan,
     keras_code,
     lesson_formula,
+    page_from_query,
+    page_to_query,
     pytorch_code,
     question,
     training_query,
 )
 from core.views.links import link_query
+from core.views.params import Schema
 from ui.lang import current_lang, say, tr
-from ui.widgets import choice
+from ui.present import control
+from ui.urlstate import keep_settings, restore_settings, url_problems_ui
+from ui.widgets import choice, param_input, settings_from_widgets, widget_key, widget_values
+
+PAGE = "learn"
+KERAS, TORCH = f"{PAGE}_keras", f"{PAGE}_torch"  # the examples' widget keys: learn_keras_n_samples, ...
+PARAM_NAMES = [*LESSON_SCHEMA.names, *KERAS_SCHEMA.names, *TORCH_SCHEMA.names]
+
+
+def _widget_values(page: LessonPage) -> dict[str, object]:
+    widgets, keras, torch = page
+    return {**widget_values(PAGE, LESSON_SCHEMA.params, widgets), **widget_values(KERAS, KERAS_SCHEMA.params, keras),
+            **widget_values(TORCH, TORCH_SCHEMA.params, torch)}
+
+
+def _page() -> LessonPage:
+    """The page's settings as its widgets hold them."""
+    return (settings_from_widgets(PAGE, LESSON_SCHEMA.params, LessonWidgets()),
+            settings_from_widgets(KERAS, KERAS_SCHEMA.params, KERAS_EXAMPLE),
+            settings_from_widgets(TORCH, TORCH_SCHEMA.params, PYTORCH_EXAMPLE))
 
 
 def _link(page: str, label_key: str, **query: object) -> None:
@@ -74,8 +101,10 @@ def quiz_ui(section: str) -> None:
 def batch_size_ui() -> None:
     st.markdown(tr("learn.batch_size.text"))
     left, right = st.columns(2)
-    problems = left.number_input(tr("learn.batch_size.problems"), 1, 10_000, 100, key="learn_problems")
-    per = right.number_input(tr("learn.batch_size.per"), 1, 10_000, 10, key="learn_per")
+    with left:
+        problems = param_input(PAGE, LESSON_SCHEMA.param("problems"), tr("learn.batch_size.problems"))
+    with right:
+        per = param_input(PAGE, LESSON_SCHEMA.param("per"), tr("learn.batch_size.per"))
     p = plan(int(problems), min(int(per), int(problems)), 1)
     st.markdown(tr("learn.batch_size.result", problems=fmt_int(p.n_samples), per=p.batch_size,
                    gradings=p.iterations_per_epoch, last=p.last_batch_size))
@@ -89,7 +118,7 @@ def how_it_works_ui() -> None:
     p = plan(FIRST_FIT_N, FIRST_FIT_BATCH, FIRST_FIT_EPOCHS)
     st.markdown(tr("learn.how_it_works.count", n=p.n_samples, batch=p.batch_size, updates=p.updates_per_epoch))
     # Unshuffled until the learner turns shuffling on, so the batches are numbered rows at first.
-    shuffle = st.toggle(tr("calc.shuffle"), value=False, key="learn_shuffle")
+    shuffle = param_input(PAGE, LESSON_SCHEMA.param("shuffle"), tr("calc.shuffle"), st.toggle)
     st.plotly_chart(conveyor_figure(p, 1, shuffle=shuffle, lang=current_lang()), key="learn_conveyor")
     _link("pages/calculator.py", "learn.open_calculator", n=p.n_samples, batch_size=p.batch_size, epochs=p.epochs)
 
@@ -120,7 +149,7 @@ def guide_ui() -> None:
     for size_class, batch_range in zip(("small", "medium", "large"), GUIDE_RANGES, strict=True):
         rows.append(f"| {tr(f'rec.class.{size_class}')} | {batch_range} |")
     st.markdown("\n".join(rows))
-    n = st.number_input(tr("learn.guide.your_n"), 1, 10_000_000, 5_000, key="learn_guide_n")
+    n = param_input(PAGE, LESSON_SCHEMA.param("guide_n"), tr("learn.guide.your_n"))
     rec = recommend_batch_size(int(n))
     st.markdown(tr("learn.guide.answer", n=fmt_int(int(n)), size_class=tr(f"rec.class.{rec.size_class}"),
                    low=rec.low, high=rec.high))
@@ -156,19 +185,29 @@ def worked_ui() -> None:
     _link("pages/calculator.py", "learn.open_calculator", n=p.n_samples, batch_size=p.batch_size, epochs=p.epochs)
 
 
-def _code_settings(prefix: str, example: CodeSettings, *, with_drop_last: bool) -> CodeSettings:
+def _code_settings(page: str, schema: Schema[CodeSettings]) -> CodeSettings:
     """One example's settings, starting from the lesson's own numbers."""
+    params = {param.attribute: param for param in schema.params}
     with st.container(border=True):
         st.caption(tr("learn.code_settings"))
         cols = st.columns(5)
-        n = cols[0].number_input(tr("calc.n"), 2, 60_000, example.n_samples, key=f"{prefix}_n")
-        batch_size = cols[1].number_input(tr("calc.batch_size"), 1, int(n), min(example.batch_size, int(n)),
-                                          key=f"{prefix}_b")
-        epochs = cols[2].number_input(tr("calc.epochs"), 1, 1_000, example.epochs, key=f"{prefix}_e")
-        val_split = cols[3].slider(tr("calc.val_split"), 0.0, 0.5, example.validation_split, 0.05,
-                                   key=f"{prefix}_v")
-        drop_last = cols[4].checkbox(tr("calc.drop_last"), key=f"{prefix}_drop") if with_drop_last else False
-    return CodeSettings(int(n), int(batch_size), int(epochs), round(float(val_split), 2), drop_last)
+        with cols[0]:
+            n = int(param_input(page, params["n_samples"], tr("calc.n")))
+        with cols[1]:
+            # The example's data set bounds the batch size below the Param's range.
+            key = widget_key(page, "batch_size")
+            st.session_state[key] = min(st.session_state[key], n)
+            batch_size = control(params["batch_size"].name, key, lambda: st.number_input(
+                tr("calc.batch_size"), 1, n, key=key))
+        with cols[2]:
+            epochs = param_input(page, params["epochs"], tr("calc.epochs"))
+        with cols[3]:
+            val_split = param_input(page, params["validation_split"], tr("calc.val_split"), step=0.05)
+        drop_last = False
+        if "drop_last" in params:
+            with cols[4]:
+                drop_last = param_input(page, params["drop_last"], tr("calc.drop_last"))
+    return CodeSettings(n, int(batch_size), int(epochs), round(float(val_split), 2), bool(drop_last))
 
 
 def _code_counts(p: BatchPlan) -> None:
@@ -182,7 +221,7 @@ def code_ui() -> None:
     lang = current_lang()
     keras_tab, torch_tab = st.tabs([tr("learn.tab.keras"), tr("learn.tab.pytorch")])
     with keras_tab:
-        settings = _code_settings("learn_keras", KERAS_EXAMPLE, with_drop_last=False)
+        settings = _code_settings(KERAS, KERAS_SCHEMA)
         try:
             code = keras_code(settings, lang)
         except ValueError as error:
@@ -192,7 +231,7 @@ def code_ui() -> None:
             st.code(code, language="python")
             _link("pages/training.py", "learn.open_training", **training_query(settings, "keras"))
     with torch_tab:
-        settings = _code_settings("learn_torch", PYTORCH_EXAMPLE, with_drop_last=True)
+        settings = _code_settings(TORCH, TORCH_SCHEMA)
         torch_plan = framework_plan(settings, "pytorch")
         if torch_plan.total_updates == 0:
             st.warning(tr("warn.zero_updates", batch=settings.batch_size, per_rank=torch_plan.samples_per_rank))
@@ -228,14 +267,18 @@ SECTION_UI = {
 
 
 def main() -> None:
-    """The lesson, section by section, in its own order."""
+    """The lesson, section by section, in its own order; its widgets' values in the URL."""
+    restore_settings(PAGE, PARAM_NAMES, page_from_query, _widget_values)
     st.title(tr("learn.title"))
     st.caption(tr("learn.strategy"))
+    url_problems_ui(PAGE)
     st.markdown(tr("learn.intro"))
     for section in SECTIONS:
         st.header(tr(f"learn.section.{section}"), divider="gray")
         SECTION_UI[section]()
         quiz_ui(section)
+    page = _page()
+    keep_settings(PAGE, page, page_to_query(page), current_lang())
 
 
 main()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.pages import APP, metrics, open_page
+from tests.pages import APP, metrics, open_page, query_value
 
 
 def _app(**query: str) -> AppTest:
@@ -160,9 +160,7 @@ def test_presenter_link_can_show_a_single_slider():
     assert at.query_params["present"] in ("true", ["true"]) and at.query_params["n_hide"] in ("true", ["true"])
 
 
-def _url(at: AppTest, name: str) -> str:
-    value = at.query_params[name]
-    return value[0] if isinstance(value, list) else value
+_url = query_value
 
 
 def test_the_what_if_questions_are_in_the_url_and_a_link_asks_them():

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from core.views.lesson import FIRST_FIT_CODE, SECTIONS, question
 from core.views.links import TARGETS
 from core.views.training import config_from_query
-from tests.pages import APP, open_page
+from tests.pages import APP, open_page, query_value
 
 
 @pytest.fixture
@@ -39,8 +39,8 @@ def test_another_question_changes_the_numbers(lesson):
 
 
 def test_generated_code_follows_the_settings(lesson):
-    lesson.number_input(key="learn_keras_n").set_value(1000).run()
-    lesson.number_input(key="learn_keras_b").set_value(64).run()
+    lesson.number_input(key="learn_keras_n_samples").set_value(1000).run()
+    lesson.number_input(key="learn_keras_batch_size").set_value(64).run()
     keras = next(c.value for c in lesson.code if "history = model.fit" in c.value)
     assert "batch_size=64,  # batch size: 13 iterations per epoch" in keras
 
@@ -110,3 +110,24 @@ def test_warm_up_section_and_the_learning_rate_page_it_opens_show_the_same_run(l
     metrics = {metric.label: metric.value for metric in page.metric}
     assert (metrics["Iterations per epoch"], metrics["Warm-up updates"]) == ("32", "96")
     assert (metrics["Learning rate at update 1"], metrics["Learning rate at update 97"]) == ("0.0001", "0.001")
+
+
+def test_the_lessons_widgets_and_examples_are_in_the_url_and_a_link_sets_them(lesson):
+    assert (query_value(lesson, "problems"), query_value(lesson, "keras_n"), query_value(lesson, "torch_n")) == (
+        "100", "60000", "1000")
+    lesson.number_input(key="learn_keras_n_samples").set_value(1000).run()
+    assert query_value(lesson, "keras_n") == "1000"
+    linked = open_page("pages/learn.py", keras_n="1000", keras_batch_size="64", torch_drop_last="true",
+                       problems="60", per="8", guide_n="800")
+    assert not linked.exception and not linked.warning
+    keras = next(c.value for c in linked.code if "history = model.fit" in c.value)
+    assert "batch_size=64,  # batch size: 13 iterations per epoch" in keras
+    assert linked.checkbox(key="learn_torch_drop_last").value
+    assert linked.number_input(key="learn_homework_problems").value == 60
+    assert query_value(linked, "guide_n") == "800"
+
+
+def test_a_batch_larger_than_the_examples_data_in_a_link_is_reported_and_fitted():
+    at = open_page("pages/learn.py", keras_n="20", keras_batch_size="64")
+    assert any("`keras_batch_size=64` is out of range" in w.value for w in at.warning)
+    assert at.number_input(key="learn_keras_batch_size").value == 20

@@ -6,12 +6,15 @@ from dataclasses import dataclass, fields
 
 import pytest
 
-from core.views import calculator, learning_rate, paths
+from core.views import calculator, learning_rate, lesson, paths
 from core.views.params import Param, Schema
 from ui.widgets import widget_key, widget_values
 
-SCHEMAS = {"calculator": calculator.SCHEMA, "learning_rate": learning_rate.SCHEMA, "paths": paths.SCHEMA,
-           "paths_view": paths.VIEW_SCHEMA}
+SCHEMAS = {"calculator": calculator.SCHEMA, "what_if": calculator.WHAT_IF_SCHEMA,
+           "pictures": calculator.PICTURES_SCHEMA, "learning_rate": learning_rate.SCHEMA,
+           "adam": learning_rate.ADAM_SCHEMA, "paths": paths.SCHEMA, "paths_view": paths.VIEW_SCHEMA,
+           "lesson": lesson.LESSON_SCHEMA, "keras_example": lesson.KERAS_SCHEMA, "torch_example": lesson.TORCH_SCHEMA}
+URL_STATE_KEYS = {"settings", "from_url", "problems", "written"}  # ui/urlstate keeps "<page>_<these>" beside widgets
 
 
 @dataclass(frozen=True)
@@ -26,7 +29,8 @@ class Example:
 @pytest.mark.parametrize("name", sorted(SCHEMAS))
 def test_every_parameter_fills_a_field_of_its_settings_and_defaults_to_the_fields_default(name):
     schema = SCHEMAS[name]
-    defaults = schema.settings()
+    defaults = schema.defaults or schema.settings()
+    assert not {param.attribute for param in schema.params} & URL_STATE_KEYS  # a widget key would overwrite them
     assert {param.attribute for param in schema.params} <= {f.name for f in fields(schema.settings)}
     assert all(getattr(defaults, param.attribute) == param.default for param in schema.params)
     assert schema.parse({}) == (defaults, [])

@@ -7,7 +7,7 @@ lesson, the calculator and the quiz answers cannot disagree.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -15,7 +15,8 @@ import numpy as np
 from core.i18n import t
 from core.maths.batching import BatchPlan, Framework, plan, recommend_batch_size
 from core.maths.lr import LRSettings, warmup_updates
-from core.views.links import link_query
+from core.views.links import Query, link_query
+from core.views.params import Param, ParamProblem, Schema
 
 SECTIONS: tuple[str, ...] = (
     "batch_size", "how_it_works", "epoch", "small_vs_large", "guide", "whole_vs_batches", "names", "worked",
@@ -68,6 +69,75 @@ LESSON_LR_SCALING = LRSettings(base_lr=LESSON_LR, base_batch_size=32, batch_size
 # Tip 2: warm up from 0.0001 to 0.001 over 3 epochs. 0.001 is the rate of the base batch 32, so the warm-up is shown
 # for that batch: 1,000 samples -> 32 updates per epoch -> 96 warm-up updates.
 LESSON_WARMUP = LRSettings(base_lr=LESSON_LR, base_batch_size=32, batch_size=32, n_samples=1_000, epochs=10)
+
+
+@dataclass(frozen=True)
+class LessonWidgets:
+    """The lesson's own widgets: the grading example, the conveyor's shuffle and the guide's data set size."""
+
+    homework_problems: int = 100  # "100 problems, graded 10 at a time" (learn_problems holds the URL's problems)
+    per: int = 10
+    shuffle: bool = False
+    guide_n: int = 5_000
+
+
+LESSON_SCHEMA = Schema(LessonWidgets, (
+    Param("problems", "int", LessonWidgets.homework_problems, 1, 10_000, setting="homework_problems"),
+    Param("per", "int", LessonWidgets.per, 1, 10_000),
+    Param("shuffle", "bool", LessonWidgets.shuffle),
+    Param("guide_n", "int", LessonWidgets.guide_n, 1, 10_000_000),
+))
+
+
+CODE_MAX_SAMPLES, CODE_MAX_EPOCHS, CODE_MAX_VAL_SPLIT = 60_000, 1_000, 0.5
+
+
+def _code_schema(framework: str, example: CodeSettings, *, with_drop_last: bool) -> Schema[CodeSettings]:
+    """The URL table of one generated example's settings (``keras_n``, ``torch_batch_size``, ...)."""
+    params: tuple[Param, ...] = (
+        Param(f"{framework}_n", "int", example.n_samples, 2, CODE_MAX_SAMPLES, setting="n_samples"),
+        Param(f"{framework}_batch_size", "int", example.batch_size, 1, CODE_MAX_SAMPLES, setting="batch_size"),
+        Param(f"{framework}_epochs", "int", example.epochs, 1, CODE_MAX_EPOCHS, setting="epochs"),
+        Param(f"{framework}_val_split", "float", example.validation_split, 0.0, CODE_MAX_VAL_SPLIT,
+              setting="validation_split"),
+    )
+    if with_drop_last:
+        params += (Param(f"{framework}_drop_last", "bool", example.drop_last, setting="drop_last"),)
+    return Schema(CodeSettings, params, defaults=example)
+
+
+KERAS_SCHEMA = _code_schema("keras", KERAS_EXAMPLE, with_drop_last=False)
+
+
+TORCH_SCHEMA = _code_schema("torch", PYTORCH_EXAMPLE, with_drop_last=True)
+
+
+LessonPage = tuple[LessonWidgets, CodeSettings, CodeSettings]  # the lesson's widgets, the Keras and PyTorch examples
+
+
+def _code_from_query(schema: Schema[CodeSettings], query: Query) -> tuple[CodeSettings, list[ParamProblem]]:
+    """One example's settings from a URL; a batch larger than its data set is reported and fitted to it."""
+    settings, problems = schema.parse(query)
+    if settings.batch_size > settings.n_samples:
+        name = next(param.name for param in schema.params if param.attribute == "batch_size")
+        used = min((schema.defaults or CodeSettings()).batch_size, settings.n_samples)
+        problems.append(ParamProblem(name, str(settings.batch_size), "out_of_range", used))
+        settings = replace(settings, batch_size=used)
+    return settings, problems
+
+
+def page_from_query(query: Query) -> tuple[LessonPage, list[ParamProblem]]:
+    """The lesson page's widgets and both examples from a shared URL, every unusable value reported."""
+    widgets, problems = LESSON_SCHEMA.parse(query)
+    keras, keras_problems = _code_from_query(KERAS_SCHEMA, query)
+    torch, torch_problems = _code_from_query(TORCH_SCHEMA, query)
+    return (widgets, keras, torch), problems + keras_problems + torch_problems
+
+
+def page_to_query(page: LessonPage) -> dict[str, str]:
+    """The shareable URL query of the lesson page."""
+    widgets, keras, torch = page
+    return {**LESSON_SCHEMA.to_query(widgets), **KERAS_SCHEMA.to_query(keras), **TORCH_SCHEMA.to_query(torch)}
 
 
 def lesson_formula(p: BatchPlan) -> list[str]:

@@ -30,7 +30,7 @@ class LinkTarget:
         return frozenset(param.name for param in self.params) | frozenset(self.by_hand)
 
 
-# The pages a link can open, by the script path st.page_link takes; the lesson itself takes no settings.
+# The pages a link can open with settings, by the script path st.page_link takes (none links to the lesson).
 TARGETS: dict[str, LinkTarget] = {
     "pages/calculator.py": LinkTarget(tuple(p for schema in calculator.PAGE_SCHEMAS for p in schema.params),
                                       calculator.page_from_query),
@@ -54,7 +54,7 @@ def link_query(page: str, values: Mapping[str, object]) -> dict[str, str]:
     no link can open, a name the page's schema lacks, or a value the page would replace by its default.
     """
     if page not in TARGETS:
-        raise LinkError(f"no page {page!r} takes settings from a link")
+        raise LinkError(f"no link opens {page!r} with settings")
     target = TARGETS[page]
     unknown = sorted(set(values) - target.names)
     if unknown:

@@ -167,15 +167,17 @@ class Schema(Generic[S]):
     """One page's settings, like TF Playground's ``State.PROPS`` but typed: a settings dataclass and its URL table.
 
     Built once per page, it checks that every parameter fills a field of ``settings`` and defaults to that
-    field's default, so the dataclass and the table cannot drift apart; URL parsing, URL writing, widget
-    keys and links all read it. A field whose value is None is left out of the URL (None: "not set").
+    field's default (or to its value in ``defaults``), so the dataclass and the table cannot drift apart; URL
+    parsing, URL writing, widget keys and links all read it. A field that is None is left out of the URL.
     """
 
     settings: type[S]
     params: tuple[Param, ...]
+    defaults: S | None = None  # what the page opens on, when not the dataclass's own defaults
 
     def __post_init__(self) -> None:
-        defaults = {f.name: f.default for f in fields(self.settings)}  # type: ignore[arg-type]
+        defaults = {f.name: f.default if self.defaults is None else getattr(self.defaults, f.name)
+                    for f in fields(self.settings)}  # type: ignore[arg-type]
         for param in self.params:
             if param.attribute not in defaults:
                 raise TypeError(f"{self.settings.__name__} has no field {param.attribute} for parameter {param.name}")
@@ -197,7 +199,7 @@ class Schema(Generic[S]):
     def parse(self, query: Mapping[str, str | Sequence[str]], base: S | None = None) -> tuple[S, list[ParamProblem]]:
         """Settings from a URL query and the problems found; fields outside the table come from ``base``."""
         values, problems = parse_params(self.params, query)
-        start = self.settings() if base is None else base
+        start = base if base is not None else self.defaults if self.defaults is not None else self.settings()
         return replace(start, **values), problems  # type: ignore[type-var]
 
     def to_query(self, settings: S) -> dict[str, str]:
