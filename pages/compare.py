@@ -22,21 +22,20 @@ from core.maths.limits import TRAIN_MAX_EPOCHS
 from core.maths.records import CompareSnapshot, NoiseReport
 from core.train.compare import ComparisonRun
 from core.views.compare import (
-    BUDGETS,
-    LR_RULES,
     MAX_RUNS,
-    MAX_SECONDS,
     PARAMS,
+    Budget,
     CompareConfig,
+    LrRule,
     compare_from_query,
     compare_to_query,
 )
 from core.views.compare_results import RunSummary, summarise, verdicts
 from ui.lang import current_lang, say, tr
-from ui.live import chart_controls, curves_ui, data_ui, epochs_ui, learning_rate_ui, seed_ui, status_alert, warmup_ui
+from ui.live import chart_controls, curves_ui, data_ui, epochs_ui, learning_rate_ui, status_alert, warmup_ui
 from ui.livepage import LivePage
 from ui.present import control
-from ui.widgets import choice, nice_values, widget_values
+from ui.widgets import nice_values, widget_values
 
 
 def _widget_values(config: CompareConfig) -> dict[str, object]:
@@ -55,28 +54,25 @@ def settings_ui() -> CompareConfig | None:
         batch_sizes = control("batch_sizes", key("batch_sizes"), lambda: st.multiselect(
             tr("compare.batch_sizes"), options, key=key("batch_sizes"), max_selections=MAX_RUNS, format_func=fmt_int,
             help=tr("compare.batch_sizes_help")))
-        budget = control("budget", key("budget"), lambda: choice(
-            st.segmented_control, tr("compare.budget"), BUDGETS, key=key("budget"), help=tr("compare.budget_help"),
-            format_func=lambda b: tr(f"compare.budget.{b}"))) or "epochs"
+        budget: Budget = PAGE.input("budget", tr("compare.budget"), st.segmented_control, help=tr(
+            "compare.budget_help"), format_func=lambda b: tr(f"compare.budget.{b}")) or "epochs"
         epochs = epochs_ui(key, TRAIN_MAX_EPOCHS, tr("calc.epochs_help"), disabled=budget == "time")
         seconds = st.session_state[key("seconds")]
         if budget == "time":
-            seconds = control("seconds", key("seconds"), lambda: st.slider(
-                tr("compare.seconds"), 0.5, MAX_SECONDS, step=0.5, key=key("seconds")))
-        lr_rule = control("lr_rule", key("lr_rule"), lambda: choice(
-            st.segmented_control, tr("compare.lr_rule"), LR_RULES, key=key("lr_rule"),
-            format_func=lambda r: tr(f"compare.lr_rule.{r}"), help=tr("compare.lr_rule_help"))) or "none"
-        warmup_epochs, decay = warmup_ui(key)
+            seconds = PAGE.input("seconds", tr("compare.seconds"), step=0.5)
+        lr_rule: LrRule = PAGE.input("lr_rule", tr("compare.lr_rule"), st.segmented_control, help=tr(
+            "compare.lr_rule_help"), format_func=lambda r: tr(f"compare.lr_rule.{r}")) or "none"
+        warmup_epochs, decay = warmup_ui(PAGE.input)
     with st.container(border=True):
         st.markdown(f"**{tr('compare.section.data')}**")
         dataset, n = data_ui(key)
         lr = learning_rate_ui(key)
-        seed = seed_ui(key)
+        seed = PAGE.input("seed", tr("train.seed"), step=1)
     if len(batch_sizes) < 2:
         st.error(tr("compare.too_few"))
         return None
     base = replace(TrainConfig(), dataset=dataset, n_samples=n, noise=DATASETS[dataset].default_noise, epochs=epochs,
-                   learning_rate=lr, seed=seed)
+                   learning_rate=lr, seed=int(seed))
     return CompareConfig(base, tuple(sorted(int(b) for b in batch_sizes)), budget=budget, seconds=float(seconds),
                          lr_rule=lr_rule, warmup_epochs=warmup_epochs, decay=decay)
 
@@ -235,7 +231,7 @@ def view_ui(run: Any) -> tuple[XAxis, float, bool]:
 
 PAGE: LivePage[CompareConfig, CompareConfig] = LivePage(
     page="cmp", kind="comparison", texts="compare", start_text="compare.start", idle_text="compare.press_start",
-    url_names=["batch_sizes", *(param.name for param in PARAMS)], parse=compare_from_query, to_query=compare_to_query,
+    params=PARAMS, extra_names=("batch_sizes",), parse=compare_from_query, to_query=compare_to_query,
     to_widgets=_widget_values, settings_ui=settings_ui, job=lambda config: config, plan_ui=plan_ui,
     run_class=ComparisonRun, view_ui=view_ui, draw_progress=progress_ui, draw_charts=live_charts_ui,
     sidebar_line=lambda snapshot: tr("sidebar.comparing", current=snapshot.current + 1, total=len(snapshot.configs)),

@@ -13,12 +13,11 @@ require_app_shell()  # before the heavy imports: see ui/shell.py
 from core.figures.data_parallel import draws_figure, loss_figure
 from core.figures.training import LIVE_POINTS
 from core.i18n import fmt_float, fmt_int
-from core.maths.limits import DP_MAX_DEVICES, DP_MAX_EPOCHS, DP_MAX_SAMPLES
+from core.maths.limits import DP_MAX_EPOCHS, DP_MAX_SAMPLES
 from core.maths.thinning import MAX_POINTS
 from core.runtime.tabs import Tab
 from core.train.data_parallel import DataParallelRun
 from core.views.data_parallel import (
-    DP_DATASETS,
     PARAMS,
     DataParallelConfig,
     DataParallelSnapshot,
@@ -29,7 +28,7 @@ from core.views.data_parallel import (
     sampler_code,
 )
 from ui.lang import current_lang, say, tr
-from ui.live import epochs_ui, seed_ui, status_alert
+from ui.live import epochs_ui, status_alert
 from ui.livepage import LivePage
 from ui.present import control
 from ui.runs import LOG_PACE_S, LOSS_CHART_PACE_S, live_chart
@@ -46,8 +45,7 @@ def settings_ui() -> DataParallelConfig:
     key = PAGE.key
     with st.container(border=True):
         st.markdown(f"**{tr('dp.section.devices')}**")
-        devices = control("devices", key("devices"), lambda: st.number_input(
-            tr("dp.devices"), 1, DP_MAX_DEVICES, step=1, key=key("devices"), help=tr("dp.devices_help")))
+        devices = PAGE.input("devices", tr("dp.devices"), step=1, help=tr("dp.devices_help"))
         batch_high = min(DP_MAX_SAMPLES, int(st.session_state[key("n_samples")]))
         batch_size = control("batch_size", key("batch_size"), lambda: log_number(
             tr("dp.batch_size"), tr("calc.drag", label=tr("dp.batch_size")), key("batch_size"), 1, batch_high,
@@ -55,16 +53,15 @@ def settings_ui() -> DataParallelConfig:
         epochs = epochs_ui(key, DP_MAX_EPOCHS, tr("dp.epochs_help", high=DP_MAX_EPOCHS))
     with st.container(border=True):
         st.markdown(f"**{tr('dp.section.data')}**")
-        dataset = control("dataset", key("dataset"), lambda: choice(
-            st.selectbox, tr("train.dataset"), DP_DATASETS, key=key("dataset"),
-            format_func=lambda d: tr(f"dataset.{d}.title")))
+        dataset = PAGE.input("dataset", tr("train.dataset"), st.selectbox,
+                             format_func=lambda d: tr(f"dataset.{d}.title"))
         low, high = sample_range(dataset, int(devices))
         n = control("n", key("n_samples"), lambda: log_number(
             tr("train.n"), tr("calc.drag", label=tr("train.n")), key("n_samples"), low, high,
             help=tr("train.n_help", low=low, high=high)))
-        seed = seed_ui(key)
+        seed = PAGE.input("seed", tr("train.seed"), step=1)
     return replace(DataParallelConfig(), devices=int(devices), n_samples=int(n),
-                   batch_size=min(int(batch_size), int(n)), epochs=int(epochs), dataset=dataset, seed=seed)
+                   batch_size=min(int(batch_size), int(n)), epochs=int(epochs), dataset=dataset, seed=int(seed))
 
 
 def plan_ui(config: DataParallelConfig) -> None:
@@ -175,7 +172,7 @@ def _follow_the_new_run(tab: Tab) -> None:
 
 PAGE: LivePage[DataParallelConfig, DataParallelConfig] = LivePage(
     page="dp", kind="data_parallel", texts="dp", start_text="dp.start", idle_text="dp.press_start",
-    url_names=[param.name for param in PARAMS], parse=config_from_query, to_query=config_to_query,
+    params=PARAMS, parse=config_from_query, to_query=config_to_query,
     to_widgets=lambda config: widget_values("dp", PARAMS, config), settings_ui=settings_ui, job=lambda config: config,
     plan_ui=plan_ui, run_class=DataParallelRun, view_ui=epoch_choice_ui, draw_progress=progress_ui,
     draw_charts=charts_ui, on_start=_follow_the_new_run,

@@ -10,11 +10,9 @@ require_app_shell()  # before the heavy imports: see ui/shell.py
 
 from core.figures.training import LIVE_POINTS, XAxis, boundary_figure
 from core.i18n import fmt_int
-from core.maths.batching import FRAMEWORKS
-from core.maths.catalog import ACTIVATIONS, DATASETS, DEVICES, MODELS, OPTIMIZERS
+from core.maths.catalog import DATASETS
 from core.maths.config import TrainConfig
-from core.maths.limits import TRAIN_HIDDEN_WIDTHS, TRAIN_MAX_EPOCHS, TRAIN_MAX_HIDDEN_LAYERS, TRAIN_MAX_NOISE
-from core.maths.lr import RULES
+from core.maths.limits import TRAIN_HIDDEN_WIDTHS, TRAIN_MAX_EPOCHS
 from core.maths.records import Snapshot
 from core.maths.thinning import MAX_POINTS
 from core.runtime.tabs import Tab
@@ -36,11 +34,11 @@ from core.views.training import (
 from ui.data import cached_dataset
 from ui.finder import finder_ui
 from ui.lang import current_lang, say, tr
-from ui.live import chart_controls, curves_ui, data_ui, epochs_ui, learning_rate_ui, seed_ui, status_alert, warmup_ui
+from ui.live import chart_controls, curves_ui, data_ui, epochs_ui, learning_rate_ui, status_alert, warmup_ui
 from ui.livepage import LivePage
 from ui.present import control, hidden
 from ui.runs import BOUNDARY_PACE_S, LOG_PACE_S, current_tab, live_chart, paced
-from ui.widgets import choice, log_number, widget_values
+from ui.widgets import log_number, widget_values
 
 MAX_PAST_RUNS = 8
 SCHEDULE_NAMES = ("lr_rule", "warmup_epochs", "decay")
@@ -57,10 +55,9 @@ def schedule_ui() -> ScheduleChoice:
         return ScheduleChoice(*(st.session_state[key] for key in keys))
     active = st.session_state[keys[0]] != "none" or st.session_state[keys[1]] > 0
     with st.expander(tr("train.schedule"), expanded=active):
-        rule = control("lr_rule", keys[0], lambda: choice(
-            st.radio, tr("train.lr_rule"), RULES, key=keys[0], horizontal=True,
-            format_func=lambda r: tr(f"train.rule.{r}"), help=tr("train.lr_rule_help")))
-        warmup, decay = warmup_ui(PAGE.key)
+        rule = PAGE.input("lr_rule", tr("train.lr_rule"), horizontal=True, format_func=lambda r: tr(f"train.rule.{r}"),
+                          help=tr("train.lr_rule_help"))
+        warmup, decay = warmup_ui(PAGE.input)
     return ScheduleChoice(rule, warmup, decay)
 
 
@@ -73,44 +70,34 @@ def settings_ui() -> TrainingSettings:
         spec = DATASETS[dataset]
         noise = st.session_state[key("noise")]
         if spec.has_noise:
-            noise = control("noise", key("noise"), lambda: st.slider(tr("train.noise"), 0.0, TRAIN_MAX_NOISE, step=0.01,
-                                                                      key=key("noise")))
-        val_split = control("val_split", key("validation_split"), lambda: st.slider(
-            tr("calc.val_split"), 0.0, 0.9, step=0.05, key=key("validation_split"), help=tr("calc.val_split_help")))
-        framework = control("framework", key("framework"), lambda: choice(
-            st.radio, tr("calc.framework"), FRAMEWORKS, key=key("framework"), horizontal=True,
-            format_func=lambda name: tr(f"framework.{name}"), help=tr("train.framework_help")))
-        seed = seed_ui(key)
+            noise = PAGE.input("noise", tr("train.noise"), step=0.01)
+        val_split = PAGE.input("val_split", tr("calc.val_split"), step=0.05, help=tr("calc.val_split_help"))
+        framework = PAGE.input("framework", tr("calc.framework"), horizontal=True,
+                               format_func=lambda name: tr(f"framework.{name}"), help=tr("train.framework_help"))
+        seed = PAGE.input("seed", tr("train.seed"), step=1)
     with st.container(border=True):
         st.markdown(f"**{tr('train.section.model')}**")
-        model = control("model", key("model"), lambda: choice(
-            st.radio, tr("train.model"), MODELS, key=key("model"), horizontal=True,
-            format_func=lambda m: tr(f"model.{m}")))
+        model = PAGE.input("model", tr("train.model"), horizontal=True, format_func=lambda m: tr(f"model.{m}"))
         layers, width, activation = (st.session_state[key(name)]
                                      for name in ("hidden_layers", "hidden_width", "activation"))
         if model == "mlp":
             widths = sorted({*TRAIN_HIDDEN_WIDTHS, int(width)})
-            layers = control("hidden_layers", key("hidden_layers"), lambda: st.slider(
-                tr("train.hidden_layers"), 1, TRAIN_MAX_HIDDEN_LAYERS, key=key("hidden_layers")))
+            layers = PAGE.input("hidden_layers", tr("train.hidden_layers"), st.slider)
             width = control("hidden_width", key("hidden_width"), lambda: st.select_slider(
                 tr("train.hidden_width"), widths, key=key("hidden_width")))
-            activation = control("activation", key("activation"), lambda: st.selectbox(
-                tr("train.activation"), ACTIVATIONS, key=key("activation")))
+            activation = PAGE.input("activation", tr("train.activation"), st.selectbox, format_func=str)
     with st.container(border=True):
         st.markdown(f"**{tr('train.section.training')}**")
-        optimizer = control("optimizer", key("optimizer"), lambda: choice(
-            st.selectbox, tr("train.optimizer"), OPTIMIZERS, key=key("optimizer"),
-            format_func=lambda o: tr(f"optimizer.{o}")))
+        optimizer = PAGE.input("optimizer", tr("train.optimizer"), st.selectbox,
+                               format_func=lambda o: tr(f"optimizer.{o}"))
         learning_rate = learning_rate_ui(key)
         batch_size = control("batch_size", key("batch_size"), lambda: log_number(
             tr("calc.batch_size"), tr("calc.drag", label=tr("calc.batch_size")), key("batch_size"), 1, n,
             help=tr("calc.batch_size_help")))
         epochs = epochs_ui(key, TRAIN_MAX_EPOCHS, tr("calc.epochs_help"))
-        shuffle = control("shuffle", key("shuffle"), lambda: st.toggle(tr("calc.shuffle"), key=key("shuffle")))
-        drop_last = control("drop_last", key("drop_last"), lambda: st.checkbox(
-            tr("calc.drop_last"), key=key("drop_last"), help=tr("calc.drop_last_help")))
-        device = control("device", key("device"), lambda: choice(
-            st.selectbox, tr("train.device"), DEVICES, key=key("device"), format_func=lambda d: tr(f"device.{d}")))
+        shuffle = PAGE.input("shuffle", tr("calc.shuffle"), st.toggle)
+        drop_last = PAGE.input("drop_last", tr("calc.drop_last"), help=tr("calc.drop_last_help"))
+        device = PAGE.input("device", tr("train.device"), st.selectbox, format_func=lambda d: tr(f"device.{d}"))
         schedule_choice = schedule_ui()
     config = TrainConfig(
         dataset=dataset, n_samples=n, noise=float(noise), model=model, hidden_layers=int(layers),
@@ -221,7 +208,7 @@ def view_ui(run: TrainingRun | None) -> tuple[XAxis, float, bool]:
 
 PAGE: LivePage[TrainingSettings, TrainConfig] = LivePage(
     page="train", kind="training", texts="train", start_text="train.train", idle_text="train.press_train",
-    url_names=[param.name for param in SETTINGS_PARAMS], parse=settings_from_query, to_query=settings_to_query,
+    params=SETTINGS_PARAMS, parse=settings_from_query, to_query=settings_to_query,
     to_widgets=lambda s: widget_values("train", SETTINGS_PARAMS, *s),
     settings_ui=settings_ui, job=lambda s: with_schedule(*s), plan_ui=plan_ui, run_class=TrainingRun,
     view_ui=view_ui, draw_progress=progress_ui, draw_charts=live_charts_ui,

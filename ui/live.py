@@ -17,8 +17,7 @@ from core.figures.training import (
     update_curves,
 )
 from core.maths.catalog import DATASETS
-from core.maths.limits import SEED_MAX, WARMUP_MAX_EPOCHS
-from core.maths.lr import DECAYS, Decay
+from core.maths.lr import Decay
 from core.maths.thinning import MAX_POINTS
 from core.runtime.slots import RunQueue, default_queue
 from core.train.runner import serve_many_runs, warm_up
@@ -86,21 +85,11 @@ def learning_rate_ui(key: Key) -> float:
         tr("train.lr"), rates, key=key("learning_rate"), format_func=lambda v: f"{v:g}", help=tr("train.lr_help"))))
 
 
-def warmup_ui(key: Key) -> tuple[int, Decay]:
-    """Warm-up epochs and the decay after them."""
-    warmup = control("warmup_epochs", key("warmup_epochs"), lambda: st.number_input(
-        tr("train.warmup_epochs"), 0, WARMUP_MAX_EPOCHS, step=1, key=key("warmup_epochs"),
-        help=tr("train.warmup_help")))
-    decay = control("decay", key("decay"), lambda: choice(
-        st.radio, tr("train.decay"), DECAYS, key=key("decay"), horizontal=True,
-        format_func=lambda d: tr(f"train.decay.{d}")))
+def warmup_ui(control_of: Callable[..., Any]) -> tuple[int, Decay]:
+    """Warm-up epochs and the decay after them, each made from the page's table (``LivePage.input``)."""
+    warmup = control_of("warmup_epochs", tr("train.warmup_epochs"), step=1, help=tr("train.warmup_help"))
+    decay = control_of("decay", tr("train.decay"), horizontal=True, format_func=lambda d: tr(f"train.decay.{d}"))
     return int(warmup), decay
-
-
-def seed_ui(key: Key) -> int:
-    """The random seed of the data, the initial weights and the shuffling."""
-    return int(control("seed", key("seed"), lambda: st.number_input(tr("train.seed"), 0, SEED_MAX, step=1,
-                                                                     key=key("seed"))))
 
 
 def status_alert(status: str, text: str) -> None:

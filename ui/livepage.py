@@ -17,13 +17,13 @@ import streamlit as st
 from core.i18n import error_message
 from core.maths.config import TrainConfig
 from core.runtime.tabs import Tab
-from core.views.params import ParamProblem
+from core.views.params import Param, ParamProblem
 from ui.data import preloaded
 from ui.lang import current_lang, tr
 from ui.live import class_queue
 from ui.runs import current_tab, keepalive_for, live_view, register_sidebar_line
 from ui.urlstate import keep_settings, restore_settings, url_problems_ui
-from ui.widgets import widget_key
+from ui.widgets import param_input, widget_key
 
 S = TypeVar("S")  # what the settings widgets describe (and the URL carries)
 J = TypeVar("J")  # the job a run is built from
@@ -34,10 +34,11 @@ STOP_WAIT_S = 0.5  # Stop waits this long for the run to end, so the same rerun 
 class LivePage(Generic[S, J]):
     """One live page, described once; ``show()`` draws it.
 
-    ``settings_ui`` draws the settings and returns them (None while they cannot make a job); ``job`` turns them
-    into what a run is built from; ``plan_ui`` shows the job's arithmetic, or raises ValueError when it cannot train;
-    ``view_ui(run)`` draws the view controls above the
-    live view and returns the view that ``draw_charts(snapshot, view, live)`` takes.
+    ``params`` is its URL's table (``extra_names``: parameters parsed outside it); ``settings_ui`` draws the
+    settings (``input`` makes a control from the table) and returns them, None while they cannot make a job;
+    ``job`` turns them into what a run is built from; ``plan_ui`` shows the job's arithmetic, or raises
+    ValueError when it cannot train; ``view_ui(run)`` draws the view controls above the live view and returns
+    the view that ``draw_charts(snapshot, view, live)`` takes.
     """
 
     page: str  # the prefix of its session keys, widget keys and URL state ("train")
@@ -45,7 +46,7 @@ class LivePage(Generic[S, J]):
     texts: str  # the prefix of its title and intro in the string tables ("train")
     start_text: str  # the Start button's label (a string key)
     idle_text: str  # what the live view says before the first run (a string key)
-    url_names: Sequence[str]
+    params: Sequence[Param]
     parse: Callable[[dict[str, str]], tuple[S, list[ParamProblem]]]
     to_query: Callable[[S], Mapping[str, str]]
     to_widgets: Callable[[S], Mapping[str, object]]
@@ -61,10 +62,16 @@ class LivePage(Generic[S, J]):
     reset: Callable[[Tab], None] | None = None  # forget more than the run (with it, a Reset button beside Stop)
     run_data: Callable[[J], TrainConfig] | None = None  # the config whose data set the run trains on (preloaded)
     on_start: Callable[[Tab], None] | None = None  # what to do with the tab before a new run replaces the last
+    extra_names: Sequence[str] = ()
 
     def key(self, field: str) -> str:
         """The key of the widget that edits settings field ``field``."""
         return widget_key(self.page, field)
+
+    def input(self, name: str, label: str, widget: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
+        """The control of the setting whose URL name is ``name``, from its Param (``ui.widgets.param_input``)."""
+        return param_input(self.page, next(param for param in self.params if param.name == name), label, widget,
+                           **kwargs)
 
     def run(self) -> Any:
         """This tab's run of this page's kind, or None."""
@@ -73,7 +80,8 @@ class LivePage(Generic[S, J]):
     def show(self) -> tuple[J | None, Any]:
         """Draw the page; returns the job (None while the settings make none) and the live column, for what follows."""
         register_sidebar_line(self.kind, self.sidebar_line)
-        restore_settings(self.page, self.url_names, self.parse, self.to_widgets)
+        names = [*self.extra_names, *(param.name for param in self.params)]
+        restore_settings(self.page, names, self.parse, self.to_widgets)
         st.title(tr(f"{self.texts}.title"))
         st.caption(tr(f"{self.texts}.intro"))
         url_problems_ui(self.page, self.conflict)

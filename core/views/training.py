@@ -28,7 +28,7 @@ from core.maths.limits import (
 )
 from core.maths.lr import DECAYS, RULES, Decay, Rule, peak_schedule, scale_lr
 from core.maths.records import Snapshot
-from core.views.params import Param, ParamProblem, parse_params, to_query
+from core.views.params import Param, ParamProblem, Schema
 
 DEFAULT_CONFIG = TrainConfig()
 
@@ -57,6 +57,7 @@ PARAMS: tuple[Param, ...] = (
     Param("shuffle", "bool", DEFAULT_CONFIG.shuffle),
     Param("drop_last", "bool", DEFAULT_CONFIG.drop_last),
 )
+SCHEMA = Schema(TrainConfig, PARAMS)  # the Training URL's settings, checked against TrainConfig's fields
 
 
 @dataclass(frozen=True)
@@ -76,17 +77,17 @@ SCHEDULE_PARAMS: tuple[Param, ...] = (
     Param("warmup_epochs", "int", 0, 0, WARMUP_MAX_EPOCHS),
     Param("decay", "choice", "constant", choices=DECAYS),
 )
+SCHEDULE_SCHEMA = Schema(ScheduleChoice, SCHEDULE_PARAMS)
 
 
 def schedule_from_query(query: Mapping[str, str | Sequence[str]]) -> tuple[ScheduleChoice, list[ParamProblem]]:
     """The learning-rate schedule choice from a shared URL."""
-    values, problems = parse_params(SCHEDULE_PARAMS, query)
-    return ScheduleChoice(**values), problems  # type: ignore[arg-type]
+    return SCHEDULE_SCHEMA.parse(query)
 
 
 def schedule_to_query(choice: ScheduleChoice) -> dict[str, str]:
     """The URL query of a schedule choice."""
-    return to_query(SCHEDULE_PARAMS, asdict(choice))
+    return SCHEDULE_SCHEMA.to_query(choice)
 
 
 def with_schedule(config: TrainConfig, choice: ScheduleChoice) -> TrainConfig:
@@ -102,14 +103,13 @@ def with_schedule(config: TrainConfig, choice: ScheduleChoice) -> TrainConfig:
 
 def config_from_query(query: Mapping[str, str | Sequence[str]]) -> tuple[TrainConfig, list[ParamProblem]]:
     """A training config from a shared URL; values that cannot be used are reported and replaced."""
-    values, problems = parse_params(PARAMS, query)
-    config = replace(DEFAULT_CONFIG, **values)  # type: ignore[arg-type]
+    config, problems = SCHEMA.parse(query)
     spec = DATASETS[config.dataset]
     if "dataset" in query and "val_split" not in query:
         # A link that names a data set and no split gets that data set's split: none for the lesson's random data.
         config = replace(config, validation_split=spec.default_val_split)
     if "dataset" in query and "n" not in query:
-        config = replace(config, n_samples=spec.default_size, noise=spec.default_noise)
+        config = replace(config, n_samples=spec.default_size)
     elif (used := spec.clamp_size(config.n_samples)) != config.n_samples:
         problems.append(ParamProblem("n", str(config.n_samples), "out_of_range", used))
         config = replace(config, n_samples=used)
@@ -126,7 +126,7 @@ def config_from_query(query: Mapping[str, str | Sequence[str]]) -> tuple[TrainCo
 
 def config_to_query(config: TrainConfig) -> dict[str, str]:
     """The shareable URL query of a config."""
-    return to_query(PARAMS, asdict(config))
+    return SCHEMA.to_query(config)
 
 
 TrainingSettings = tuple[TrainConfig, ScheduleChoice]  # what the Training page's URL and widgets hold
