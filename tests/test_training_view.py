@@ -204,3 +204,8 @@ def test_epoch_log_without_validation_is_the_lessons_print_line_exactly():
     lines = epoch_log(snapshot)
     assert lines == [f"Epoch {r.epoch}/2, Loss: {r.last_batch_loss:.4f}" for r in snapshot.epochs]
     assert all(re.fullmatch(r"Epoch \d+/2, Loss: \d+\.\d{4}", line) for line in lines)
+
+
+def test_a_link_with_noise_and_a_data_set_but_no_size_keeps_its_noise():
+    config, problems = config_from_query({"dataset": "circles", "noise": "0.35"})
+    assert problems == [] and (config.noise, config.n_samples) == (0.35, DATASETS["circles"].default_size)
