@@ -8,6 +8,7 @@ import torch.nn.functional as F
 
 import core.maths.catalog as catalog
 import core.maths.config as config_module
+from core.i18n import LANGS, TABLES
 from core.maths.batching import SettingsError
 from core.maths.config import TrainConfig
 from core.train import optimizers
@@ -30,6 +31,18 @@ def test_an_offered_name_without_a_recipe_is_found(monkeypatch: pytest.MonkeyPat
 def test_an_offered_name_without_a_state_count_is_found(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(catalog, "OPTIMIZERS", (*catalog.OPTIMIZERS, "rmsprop"))
     monkeypatch.setitem(optimizers.RECIPES, "rmsprop", optimizers.OptimizerRecipe(torch.optim.RMSprop))
+    for lang in LANGS:
+        monkeypatch.setitem(TABLES[lang], "optimizer.rmsprop", "RMSprop")
+    assert optimizers.unwired_optimizers() == ["rmsprop"]
+    monkeypatch.setitem(catalog.OPTIMIZER_STATE_COPIES, "rmsprop", 1)
+    assert optimizers.unwired_optimizers() == []  # recipe, state count and both labels: wired
+
+
+def test_an_offered_name_without_a_label_in_every_language_is_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(catalog, "OPTIMIZERS", (*catalog.OPTIMIZERS, "rmsprop"))
+    monkeypatch.setitem(optimizers.RECIPES, "rmsprop", optimizers.OptimizerRecipe(torch.optim.RMSprop))
+    monkeypatch.setitem(catalog.OPTIMIZER_STATE_COPIES, "rmsprop", 1)
+    monkeypatch.setitem(TABLES["en"], "optimizer.rmsprop", "RMSprop")  # English only
     assert optimizers.unwired_optimizers() == ["rmsprop"]
 
 

@@ -1,8 +1,9 @@
 """The optimizer registry: per name in ``catalog.OPTIMIZERS``, how to build it eagerly and for a captured graph.
 
 The names and how many parameter-sized buffers each keeps (``catalog.OPTIMIZER_STATE_COPIES``) stay torch-free
-in ``core.maths.catalog``; the torch classes live here. A name offered in the catalog but missing here is an
-error (``unwired_optimizers`` finds it, and a test asserts there is none), never a silent fallback.
+in ``core.maths.catalog``, their labels in the string tables (``optimizer.<name>``); the torch classes live
+here. A name offered in the catalog but missing here is an error (``unwired_optimizers`` finds it, and a test
+asserts there is none), never a silent fallback.
 
 >>> optimizer = make_optimizer("momentum", list(torch.nn.Linear(2, 2).parameters()), 0.1)
 >>> type(optimizer).__name__, optimizer.defaults["momentum"]
@@ -18,6 +19,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from core.i18n import LANGS, TABLES
 from core.maths import catalog
 from core.maths.batching import SettingsError
 
@@ -42,9 +44,10 @@ RECIPES: dict[str, OptimizerRecipe] = {
 
 
 def unwired_optimizers() -> list[str]:
-    """Names the catalog offers that lack a recipe here or a state count there (an empty list when all is wired)."""
+    """Names the catalog offers without a recipe here, a state count there or a label in every language."""
     return [name for name in catalog.OPTIMIZERS
-            if name not in RECIPES or name not in catalog.OPTIMIZER_STATE_COPIES]
+            if name not in RECIPES or name not in catalog.OPTIMIZER_STATE_COPIES
+            or any(f"optimizer.{name}" not in TABLES[lang] for lang in LANGS)]
 
 
 def _recipe(name: str) -> OptimizerRecipe:
