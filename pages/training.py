@@ -20,6 +20,7 @@ from core.train.runner import TrainingRun
 from core.views.params import ParamProblem
 from core.views.training import (
     SETTINGS_PARAMS,
+    FinderChoice,
     ScheduleChoice,
     TrainingSettings,
     epoch_log,
@@ -105,7 +106,8 @@ def settings_ui() -> TrainingSettings:
         batch_size=batch_size, epochs=epochs, validation_split=round(float(val_split), 4), framework=framework,
         shuffle=shuffle, drop_last=drop_last, seed=int(seed), device=device,
     )
-    return config, schedule_choice
+    # The finder's budget is drawn with the finder, below the live view; its value is the widget's (or the URL's).
+    return config, schedule_choice, FinderChoice(int(st.session_state[key("memory_budget_mib")]))
 
 
 def plan_ui(config: TrainConfig) -> None:
@@ -210,7 +212,7 @@ PAGE: LivePage[TrainingSettings, TrainConfig] = LivePage(
     page="train", kind="training", texts="train", start_text="train.train", idle_text="train.press_train",
     params=SETTINGS_PARAMS, parse=settings_from_query, to_query=settings_to_query,
     to_widgets=lambda s: widget_values("train", SETTINGS_PARAMS, *s),
-    settings_ui=settings_ui, job=lambda s: with_schedule(*s), plan_ui=plan_ui, run_class=TrainingRun,
+    settings_ui=settings_ui, job=lambda s: with_schedule(s[0], s[1]), plan_ui=plan_ui, run_class=TrainingRun,
     view_ui=view_ui, draw_progress=progress_ui, draw_charts=live_charts_ui,
     sidebar_line=lambda snapshot: tr("sidebar.training", epoch=snapshot.progress.epoch, epochs=snapshot.plan.epochs,
                                      percent=round(100 * snapshot.progress.fraction)),
@@ -219,4 +221,5 @@ PAGE: LivePage[TrainingSettings, TrainConfig] = LivePage(
 job, _ = PAGE.show()
 if job is not None:
     with st.expander(tr("train.finder"), expanded=False):
-        finder_ui(job)
+        finder_ui(job, lambda: PAGE.input("memory_budget", tr("finder.memory_budget"), step=256,
+                                          help=tr("finder.memory_budget_help")))

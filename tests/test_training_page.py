@@ -175,3 +175,10 @@ def test_the_batch_size_finder_measures_in_the_background_and_shows_its_best() -
     assert sweep.snapshot().status == "finished" and result is not None and result.best is not None
     assert at.session_state["measured_throughput"] == result.best.samples_per_s
     assert not at.exception
+
+
+def test_a_link_sets_the_finders_memory_budget_and_the_page_keeps_it_in_the_url() -> None:
+    at = _training(memory_budget="256")
+    assert not at.exception and not at.warning
+    assert at.number_input(key="train_memory_budget_mib").value == 256
+    assert at.query_params["memory_budget"] in ("256", ["256"])

@@ -26,7 +26,16 @@ from core.maths.catalog import DATASETS
 from core.maths.config import TrainConfig
 from core.maths.thinning import downsample_indices
 from core.train.runner import TrainingRun
-from core.views.training import DEFAULT_CONFIG, config_from_query, config_to_query, epoch_log, history_csv, history_json
+from core.views.training import (
+    DEFAULT_CONFIG,
+    config_from_query,
+    config_to_query,
+    epoch_log,
+    history_csv,
+    history_json,
+    settings_from_query,
+    settings_to_query,
+)
 
 TINY = TrainConfig(dataset="moons", n_samples=100, batch_size=16, epochs=3, validation_split=0.2, hidden_width=8)
 
@@ -209,3 +218,11 @@ def test_epoch_log_without_validation_is_the_lessons_print_line_exactly():
 def test_a_link_with_noise_and_a_data_set_but_no_size_keeps_its_noise():
     config, problems = config_from_query({"dataset": "circles", "noise": "0.35"})
     assert problems == [] and (config.noise, config.n_samples) == (0.35, DATASETS["circles"].default_size)
+
+
+def test_the_finders_memory_budget_is_a_url_setting_and_a_bad_one_is_reported():
+    (_, _, finder), problems = settings_from_query({"memory_budget": "256"})
+    assert (finder.memory_budget_mib, problems) == (256, [])
+    assert settings_to_query(settings_from_query({"memory_budget": "256"})[0])["memory_budget"] == "256"
+    (_, _, finder), problems = settings_from_query({"memory_budget": "0"})
+    assert finder.memory_budget_mib == 1_024 and [p.name for p in problems] == ["memory_budget"]

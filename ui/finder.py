@@ -6,6 +6,8 @@ page stays responsive while it measures, and a reload finds the sweep (or its re
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from core.figures.finder import throughput_figure
@@ -21,7 +23,6 @@ from ui.runs import THROUGHPUT_KEY, current_tab, keepalive_for
 
 KIND = "finder"  # the tab's run of this kind
 RESULT_KEY = "finder_result"
-DEFAULT_BUDGET_MIB = 1_024
 POLL_S = 0.5  # the progress bar follows the sweep at this pace; each size takes a good part of a second
 
 
@@ -96,8 +97,9 @@ def _finished(snapshot: FinderSnapshot | None) -> FinderResult | None:
     return st.session_state.get(RESULT_KEY)
 
 
-def finder_ui(config: TrainConfig) -> FinderResult | None:
-    """Measure samples/s of ``config``'s model and data per batch size; keeps the best in session state."""
+def finder_ui(config: TrainConfig, budget_ui: Callable[[], int]) -> FinderResult | None:
+    """Measure samples/s of ``config``'s model and data per batch size (``budget_ui`` draws the memory budget in
+    MiB); keeps the best in session state."""
     st.subheader(tr("finder.header"))
     try:
         train_samples = config.validate().train_samples
@@ -111,8 +113,8 @@ def finder_ui(config: TrainConfig) -> FinderResult | None:
     snapshot = None if run is None else run.snapshot()
     measuring = run is not None and snapshot is not None and not snapshot.done
     budget_col, button_col = st.columns([2, 1], vertical_alignment="bottom")
-    budget = budget_col.number_input(tr("finder.memory_budget"), 1, 1_048_576, value=DEFAULT_BUDGET_MIB, step=256,
-                                     key="finder_budget", help=tr("finder.memory_budget_help"))
+    with budget_col:
+        budget = budget_ui()
     button_col.button(tr("finder.run"), key="finder_run", icon=":material/speed:", width="stretch",
                       disabled=measuring, on_click=_start, args=(config, int(budget)))
     if measuring and run is not None:

@@ -129,20 +129,32 @@ def config_to_query(config: TrainConfig) -> dict[str, str]:
     return SCHEMA.to_query(config)
 
 
-TrainingSettings = tuple[TrainConfig, ScheduleChoice]  # what the Training page's URL and widgets hold
-SETTINGS_PARAMS = (*PARAMS, *SCHEDULE_PARAMS)  # every parameter of the Training page's URL
+@dataclass(frozen=True)
+class FinderChoice:
+    """How the Training page's batch-size finder sweeps."""
+
+    memory_budget_mib: int = 1_024  # no batch size whose estimated memory exceeds this is measured
+
+
+FINDER_SCHEMA = Schema(FinderChoice, (
+    Param("memory_budget", "int", FinderChoice.memory_budget_mib, 1, 1_048_576, setting="memory_budget_mib"),
+))
+TrainingSettings = tuple[TrainConfig, ScheduleChoice, FinderChoice]  # what the Training page's URL and widgets hold
+SETTINGS_PARAMS = (*PARAMS, *SCHEDULE_PARAMS, *FINDER_SCHEMA.params)  # every parameter of the Training page's URL
 
 
 def settings_from_query(query: Mapping[str, str | Sequence[str]]) -> tuple[TrainingSettings, list[ParamProblem]]:
-    """The Training page's settings from a shared URL: the config and its learning-rate schedule."""
+    """The Training page's settings from a shared URL: the config, its learning-rate schedule and the finder's."""
     config, problems = config_from_query(query)
     schedule_choice, schedule_problems = schedule_from_query(query)
-    return (config, schedule_choice), problems + schedule_problems
+    finder, finder_problems = FINDER_SCHEMA.parse(query)
+    return (config, schedule_choice, finder), problems + schedule_problems + finder_problems
 
 
 def settings_to_query(settings: TrainingSettings) -> dict[str, str]:
     """The shareable URL query of the Training page's settings."""
-    return {**config_to_query(settings[0]), **schedule_to_query(settings[1])}
+    config, schedule_choice, finder = settings
+    return {**config_to_query(config), **schedule_to_query(schedule_choice), **FINDER_SCHEMA.to_query(finder)}
 
 
 def epoch_log(snapshot: Snapshot, lang: str = "en") -> list[str]:
