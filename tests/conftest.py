@@ -3,8 +3,10 @@ marker on every browser test, and the Hypothesis profiles ("ci": every property'
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
+import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -41,6 +43,25 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("hypothesis_profile", None):  # Hypothesis's own --hypothesis-profile has loaded it
         return
     settings.load_profile(hypothesis_profile(config.option.markexpr, os.environ))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _app_tests_without_repeated_work() -> Iterator[None]:
+    """Two costs of Streamlit's that the page tests pay once, or never: each new AppTest scans every installed
+    package for components (one scan serves the session: the packages do not change; see
+    core/runtime/private_api.py), and each script run clears Keras's session, a full garbage collection, whenever
+    Keras is loaded, which only tests/test_keras.py does, never the app (it made every later page test 10x slower)."""
+    if "streamlit" not in sys.modules:  # no page test collected: nothing to speed up, and no Streamlit to import
+        yield
+        return
+    from streamlit.components.v2 import manifest_scanner
+
+    scan_once = functools.cache(manifest_scanner.scan_component_manifests)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(manifest_scanner, "scan_component_manifests", scan_once)
+        if "keras" in sys.modules:
+            patch.setattr(sys.modules["keras"].backend, "clear_session", lambda *args, **kwargs: None)
+        yield
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -18,6 +18,7 @@ from core.maths.batching import (
     recommend_batch_size,
     split_sizes,
 )
+from tests.conftest import examples
 
 splits = st.floats(min_value=0.0, max_value=0.95, allow_nan=False).map(lambda v: round(v, 3))
 
@@ -58,7 +59,7 @@ def test_regime_names_follow_the_seed(batch_size, regime):
 # --- PyTorch DataLoader --------------------------------------------------------------------------
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=examples(600), deadline=None)
 @given(n=st.integers(1, 400), batch_size=st.integers(1, 450), drop_last=st.booleans())
 def test_batches_equal_what_a_real_dataloader_yields(n, batch_size, drop_last):
     sizes = _loader_batch_sizes(DataLoader(torch.arange(n), batch_size=batch_size, drop_last=drop_last))
@@ -70,7 +71,7 @@ def test_batches_equal_what_a_real_dataloader_yields(n, batch_size, drop_last):
     assert p.dropped_samples == n - sum(sizes)
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=examples(3000), deadline=None)
 @given(n=st.integers(1, 10_000_000), batch_size=st.integers(1, 100_000), drop_last=st.booleans(),
        epochs=st.integers(1, 1000))
 def test_iteration_count_equals_len_of_dataloader_at_any_scale(n, batch_size, drop_last, epochs):
@@ -106,7 +107,7 @@ def test_last_partial_batch_is_dropped_when_drop_last():
 # --- random_split -----------------------------------------------------------------------------------
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=examples(3000), deadline=None)
 @given(n=st.integers(1, 20_000), v=splits)
 def test_pytorch_split_equals_random_split_with_fractions(n, v):
     train, val = random_split(range(n), [1 - v, v], generator=torch.Generator().manual_seed(0))
@@ -136,7 +137,7 @@ def test_keras_refuses_a_split_that_empties_a_side(n, v):
 # --- DistributedSampler ----------------------------------------------------------------------------
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(n=st.integers(1, 300), world=st.integers(1, 8), batch_size=st.integers(1, 64), drop_last=st.booleans(),
        v=splits)
 def test_data_parallel_counts_equal_distributed_sampler_per_rank(n, world, batch_size, drop_last, v):
@@ -160,7 +161,7 @@ def test_data_parallel_counts_equal_distributed_sampler_per_rank(n, world, batch
 # --- gradient accumulation ---------------------------------------------------------------------------
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(n=st.integers(1, 2000), batch_size=st.integers(1, 100), accum=st.integers(1, 16), drop_last=st.booleans())
 def test_trailing_accumulation_group_still_makes_an_update(n, batch_size, accum, drop_last):
     p = plan(n, batch_size, 1, drop_last=drop_last, grad_accum_steps=accum)
@@ -175,14 +176,14 @@ def test_trailing_accumulation_group_still_makes_an_update(n, batch_size, accum,
 # --- helpers -------------------------------------------------------------------------------------------
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(n=st.integers(1, 500), k=st.integers(1, 600), drop_last=st.booleans())
 def test_batch_sizes_for_iterations_are_exactly_those_that_give_k(n, k, drop_last):
     expected = [b for b in range(1, n + 1) if plan(n, b, 1, drop_last=drop_last).iterations_per_epoch == k]
     assert list(batch_sizes_for_iterations(n, k, drop_last=drop_last)) == expected
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(target=st.integers(1, 10**9), per_epoch=st.integers(1, 10**6))
 def test_epochs_for_updates_is_the_fewest_that_reach_the_target(target, per_epoch):
     epochs = epochs_for_updates(target, per_epoch)
@@ -199,7 +200,7 @@ def test_recommendation_follows_the_seed_table(n, low, high):
     assert (rec.low, rec.high) == (low, high)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(n=st.integers(1, 300), batch_size=st.integers(1, 64), world=st.integers(1, 4), drop_last=st.booleans(),
        shuffle=st.booleans(), epoch=st.integers(1, 5))
 def test_batch_assignment_fills_every_batch_as_the_plan_says(n, batch_size, world, drop_last, shuffle, epoch):

@@ -17,6 +17,7 @@ from core.views.calculator import (
     settings_from_query,
     settings_to_query,
 )
+from tests.conftest import examples
 
 
 def test_a_full_query_string_sets_every_input():
@@ -52,7 +53,7 @@ def test_bad_url_values_are_reported_and_fall_back(query, name, reason):
     assert getattr(settings, field) == problems[0].used
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(n=st.integers(1, 10_000), batch_size=st.integers(1, 10_000_000))
 def test_a_batch_above_the_dataset_is_kept_as_one_full_batch(n, batch_size):
     settings, problems = settings_from_query({"n": str(n), "batch_size": str(batch_size)})
@@ -84,7 +85,7 @@ def test_thousands_separators_are_read_and_other_commas_refused(number):
     assert [(p.name, p.reason) for p in problems] == [("batch_size", "ambiguous")]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     n=st.integers(1, 10_000_000), epochs=st.integers(1, 1000), drop_last=st.booleans(),
     val_split=st.floats(0, 0.95).map(lambda v: round(v, 2)), accum=st.integers(1, 1024),

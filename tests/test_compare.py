@@ -32,6 +32,7 @@ from core.views.compare import (
     parse_batch_sizes,
 )
 from core.views.compare_results import summarise, verdicts
+from tests.conftest import examples
 
 TINY = TrainConfig(n_samples=200, epochs=2, device="cpu")  # 160 training rows
 
@@ -225,7 +226,7 @@ def test_default_batch_sizes_fitted_to_a_small_link_dataset_are_reported():
 
 @given(raw=st.lists(st.integers(-5, 30_000), max_size=6).map(lambda xs: ",".join(map(str, xs))),
        n=st.integers(10, 20_000))
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 def test_url_batch_sizes_are_always_usable_or_reported(raw, n):
     config, problems = compare_from_query({"batch_sizes": raw, "n": str(n)})
     train = config.base.plan().train_samples
@@ -240,7 +241,7 @@ def test_url_batch_sizes_are_always_usable_or_reported(raw, n):
     epochs=st.integers(1, 500), budget=st.sampled_from(["epochs", "updates", "time"]),
     rule=st.sampled_from(["none", "linear", "sqrt"]), seed=st.integers(0, 2**31 - 1),
 )
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 def test_the_url_round_trips(sizes, epochs, budget, rule, seed):
     base = dataclasses.replace(TrainConfig(), n_samples=20_000, epochs=epochs, seed=seed)
     config = CompareConfig(base, tuple(sorted(sizes)), budget=budget, lr_rule=rule, seconds=2.5)

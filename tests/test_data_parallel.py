@@ -37,6 +37,7 @@ from core.views.data_parallel import (
     draw_width,
     padding_mask,
 )
+from tests.conftest import examples
 from tests.dp_workers import rank_1_fails
 from tests.sockets import beyond_loopback, listening
 
@@ -82,7 +83,7 @@ def _no_worker_left(run: DataParallelRun) -> None:
 # --- no processes: the arithmetic the page draws ---------------------------------------------------------------
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(n=st.integers(1, 120), devices=st.integers(1, DP_MAX_DEVICES), batch=st.integers(1, 40), seed=st.integers(0, 99),
        epoch=st.integers(1, 3))
 def test_padding_cells_hold_exactly_the_indices_distributed_sampler_repeats(n, devices, batch, seed, epoch):
@@ -140,6 +141,7 @@ def test_a_set_too_small_for_its_data_set_is_raised_to_the_data_sets_minimum():
 # --- real runs -----------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("devices", "n", "batch", "epochs"),
     [(1, 50, 7, 1), (2, 100, 8, 1), (3, 100, 8, 2), (4, 90, 16, 1)],
@@ -185,6 +187,7 @@ def test_the_reference_gradient_counts_a_repeated_sample_twice():
 LONG = DataParallelConfig(devices=2, n_samples=2_000, batch_size=1, epochs=20)
 
 
+@pytest.mark.slow
 def test_stop_ends_every_worker_process():
     run = _run(LONG)
     _until(lambda: run.snapshot().updates_done > 0)
@@ -197,6 +200,7 @@ def test_stop_ends_every_worker_process():
     _no_worker_left(run)
 
 
+@pytest.mark.slow
 def test_a_run_nobody_watches_is_abandoned_and_ends_its_workers():
     run = _run(LONG, heartbeat_timeout_s=0.5, keepalive=None)
 
@@ -210,6 +214,7 @@ def test_a_run_nobody_watches_is_abandoned_and_ends_its_workers():
     _no_worker_left(run)
 
 
+@pytest.mark.slow
 def test_an_exception_in_one_rank_fails_the_run_naming_that_rank_and_ends_the_others():
     run = _run(DataParallelConfig(devices=3, n_samples=60, batch_size=4, epochs=1), worker=rank_1_fails)
     assert run.join(240)  # the other ranks wait in the first all-reduce: the parent must end them
@@ -220,6 +225,7 @@ def test_an_exception_in_one_rank_fails_the_run_naming_that_rank_and_ends_the_ot
     _no_worker_left(run)
 
 
+@pytest.mark.slow
 def test_a_rank_killed_from_outside_fails_the_run_naming_that_rank():
     run = _run(LONG)
     _until(lambda: run.snapshot().updates_done > 0)
@@ -251,6 +257,7 @@ def test_a_run_waits_for_its_first_turn_saying_so_and_starts_no_process_until_it
     queue.release(other)
 
 
+@pytest.mark.slow
 def test_nothing_the_run_starts_listens_beyond_loopback():
     run = _run(DataParallelConfig(devices=3, n_samples=2_000, batch_size=1, epochs=5))
     _until(lambda: run.snapshot().status == "running" or run.snapshot().done)
@@ -261,6 +268,7 @@ def test_nothing_the_run_starts_listens_beyond_loopback():
     assert beyond_loopback(sockets) == []
 
 
+@pytest.mark.slow
 def test_a_training_run_takes_turns_with_a_data_parallel_run_whose_workers_pause_meanwhile():
     queue = RunQueue(1, quantum_s=0.05)
     run = DataParallelRun(DataParallelConfig(devices=2, n_samples=2_000, batch_size=1, epochs=10), queue=queue,
@@ -286,6 +294,7 @@ def test_a_training_run_takes_turns_with_a_data_parallel_run_whose_workers_pause
     _no_worker_left(run)
 
 
+@pytest.mark.slow
 def test_a_run_at_the_time_limit_stops_saying_so_and_keeps_its_draws():
     run = _run(DataParallelConfig(devices=2, n_samples=2_000, batch_size=1, epochs=10), max_seconds=1.0)
     assert run.join(120)

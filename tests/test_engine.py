@@ -329,6 +329,7 @@ def test_boundary_grid_is_none_for_data_that_is_not_2d() -> None:
     assert Trainer(tiny(dataset="random")).boundary_grid() is None
 
 
+@pytest.mark.slow
 def test_engine_and_runner_import_without_streamlit_or_plotly() -> None:
     code = ("import sys, core.train.engine, core.train.runner, core.train.datasets; "
             "bad = [m for m in ('streamlit', 'plotly', 'sklearn') if m in sys.modules]; "

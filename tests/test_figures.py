@@ -24,6 +24,7 @@ from core.figures.batches import (
     timeline_spec,
 )
 from core.maths.batching import plan
+from tests.conftest import examples
 
 
 def test_conveyor_has_one_tile_per_sample_for_small_sets():
@@ -63,7 +64,7 @@ def test_conveyor_figure_is_a_heatmap_with_a_legend():
     assert "마지막" in " ".join(trace.name or "" for trace in fig.data)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(n=st.integers(1, 500), batch_size=st.integers(1, 64), epochs=st.integers(1, 6), accum=st.integers(1, 5),
        world=st.integers(1, 3), drop_last=st.booleans())
 def test_timeline_vertices_match_samples_counted_update_by_update(n, batch_size, epochs, accum, world, drop_last):
@@ -126,7 +127,7 @@ def _few_batch_plans(draw: st.DrawFn):  # type: ignore[no-untyped-def]
     return plan(n, batch_size, 2, drop_last=draw(st.booleans()), world_size=world)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(p=_few_batch_plans(), shuffle=st.booleans(), epoch=st.integers(1, 2))
 def test_up_to_twenty_batches_each_get_their_own_colour_and_one_number(p, shuffle, epoch):
     tiles = conveyor_tiles(p, epoch, shuffle=shuffle)

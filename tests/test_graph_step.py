@@ -23,6 +23,7 @@ from core.train.engine import Trainer
 from core.train.graph_step import StaticStep
 from core.train.models import build_model
 from core.train.optimizers import graph_optimizer
+from tests.conftest import examples
 
 CUDA = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU (CI has none)")
 FIRST_UPDATES = 50  # losses of the graph step and the eager loop must agree over these
@@ -48,7 +49,7 @@ def train_both(cfg: TrainConfig) -> tuple[Trainer, Trainer]:
 # ---- which graph for which batch ---------------------------------------------------------------------------
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(n=st.integers(1, 400), batch_size=st.integers(1, 130), drop_last=st.booleans())
 def test_the_replayed_batch_sizes_are_dataloaders(n: int, batch_size: int, drop_last: bool) -> None:
     loader = DataLoader(TensorDataset(torch.arange(n)), batch_size=batch_size, drop_last=drop_last)

@@ -48,6 +48,7 @@ def test_every_core_module_belongs_to_a_layer():
     assert not [p.name for p in CORE.glob("*.py") if p.stem != "__init__"], "core's modules live in layer folders"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("module", MODULES)
 def test_each_core_module_loads_only_what_its_layer_allows(module):
     allowed, forbidden = LAYERS[_layer(module)]
@@ -57,6 +58,7 @@ def test_each_core_module_loads_only_what_its_layer_allows(module):
     assert {name for name in loaded if name.split(".")[0] in forbidden} == set()
 
 
+@pytest.mark.slow
 def test_the_calculator_page_runs_without_importing_torch():
     code = (
         "import logging, sys; logging.disable(logging.WARNING)\n"

@@ -15,6 +15,7 @@ from keras.src.trainers.data_adapters import array_slicing  # noqa: E402
 
 from core.maths.batching import SettingsError, plan, split_sizes  # noqa: E402
 
+pytestmark = pytest.mark.slow  # Keras itself: seconds to import, 2,000 examples against its own split
 splits = st.floats(0.0, 0.95, allow_nan=False).filter(lambda v: v > 0)
 
 

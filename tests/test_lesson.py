@@ -36,9 +36,10 @@ from core.views.lesson import (
     training_query,
 )
 from core.views.training import config_from_query
+from tests.conftest import examples
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(n=st.integers(2, 300), batch_size=st.integers(1, 64), epochs=st.integers(1, 3),
        val_split=st.sampled_from([0.0, 0.1, 0.2, 0.34]), drop_last=st.booleans())
 def test_generated_pytorch_code_runs_and_makes_the_planned_batches(n, batch_size, epochs, val_split, drop_last):

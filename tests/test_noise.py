@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from core.maths.config import TrainConfig
 from core.train.compare import measure_noise
 from core.train.noise import measure, noise_scale, two_batch_estimate
+from tests.conftest import examples
 
 
 @pytest.fixture(autouse=True)
@@ -40,7 +41,7 @@ def synthetic_oracle(n: int, mean: torch.Tensor, stds: torch.Tensor, seed: int =
     grad_sq=st.floats(1e-3, 1e3), trace=st.floats(0.0, 1e4), b_small=st.integers(1, 512),
     factor=st.integers(2, 64),
 )
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 def test_the_estimator_inverts_the_expected_squared_norms_exactly(grad_sq, trace, b_small, factor):
     b_big = b_small * factor
     expected_small, expected_big = grad_sq + trace / b_small, grad_sq + trace / b_big

@@ -26,6 +26,7 @@ from core.maths.descent import (
 )
 from core.maths.thinning import MAX_POINTS, downsample_indices
 from core.views.paths import PARAMS, settings_from_query, settings_to_query
+from tests.conftest import examples
 
 NAMES = {
     "en": ("Batch Gradient Descent", "Stochastic Gradient Descent", "Mini-batch Gradient Descent"),
@@ -47,7 +48,7 @@ def _reference_descent(x, y, batch_size, lr, epochs, seed):  # type: ignore[no-u
     return np.array(ws)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(
     w=st.floats(-5, 5), b=st.floats(-5, 5), n=st.integers(1, 50), noise=st.floats(0, 2), seed=st.integers(0, 99)
 )

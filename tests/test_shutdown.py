@@ -7,6 +7,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from core.runtime import shutdown
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,11 +48,13 @@ def _exit_with_a_running_run(timeout_s: float, stubborn: bool) -> subprocess.Com
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
 
 
+@pytest.mark.slow
 def test_a_run_is_stopped_and_joined_when_the_process_exits() -> None:
     done = _exit_with_a_running_run(5.0, stubborn=False)
     assert done.returncode == 0 and done.stdout == "stopped\n" and done.stderr == ""
 
 
+@pytest.mark.slow
 def test_a_run_that_will_not_stop_does_not_hold_the_exit_up() -> None:
     done = _exit_with_a_running_run(0.2, stubborn=True)
     assert done.returncode == 0 and done.stdout == ""

@@ -63,6 +63,12 @@ PRIVATE_NAMES: tuple[PrivateName, ...] = (
         "a rerun with the widget states a late browser request carries, which AppTest's public API cannot send",
     ),
     PrivateName(
+        ("streamlit.components.v2.manifest_scanner.scan_component_manifests",),
+        (("tests/conftest.py", "streamlit.components.v2.manifest_scanner"),),
+        "each new AppTest scans every installed package for components (most of a page test's time); the tests"
+        " scan once per session",
+    ),
+    PrivateName(
         ("plotly.basedatatypes:_validate",),
         (("core/figures/base.py", "_validate="),),
         "Plotly checks every property of a figure (~15 ms) unless told not to; tests build each figure validated",
