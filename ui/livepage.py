@@ -16,6 +16,7 @@ import streamlit as st
 
 from core.i18n import error_message
 from core.maths.config import TrainConfig
+from core.runtime.background import LiveRun
 from core.runtime.tabs import Tab
 from core.views.params import Param, ParamProblem
 from ui.data import preloaded
@@ -62,7 +63,7 @@ class LivePage(Generic[S, J]):
     reset: Callable[[Tab], None] | None = None  # forget more than the run (with it, a Reset button beside Stop)
     run_data: Callable[[J], TrainConfig] | None = None  # the config whose data set the run trains on (preloaded)
     on_start: Callable[[Tab], None] | None = None  # what to do with the tab before a new run replaces the last
-    extra_names: Sequence[str] = ()
+    extra_names: Sequence[str] = ()  # URL parameters parsed outside ``params`` (Compare's batch_sizes)
 
     def key(self, field: str) -> str:
         """The key of the widget that edits settings field ``field``."""
@@ -73,7 +74,7 @@ class LivePage(Generic[S, J]):
         return param_input(self.page, next(param for param in self.params if param.name == name), label, widget,
                            **kwargs)
 
-    def run(self) -> Any:
+    def run(self) -> LiveRun[Any] | None:
         """This tab's run of this page's kind, or None."""
         return current_tab().runs.get(self.kind)
 
