@@ -28,7 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.maths.config import TrainConfig
 from core.runtime.slots import RunQueue
-from core.train.engine import StepMode, ThroughputCache, Trainer, auto_device, model_shape
+from core.runtime.throughput import ThroughputCache
+from core.train.engine import StepMode, Trainer, auto_device, model_shape
 from core.train.runner import TrainingRun
 
 FEATURES, CLASSES = 784, 10

@@ -233,7 +233,7 @@ PAGE: LivePage[CompareConfig, CompareConfig] = LivePage(
     page="cmp", kind="comparison", texts="compare", start_text="compare.start", idle_text="compare.press_start",
     params=PARAMS, extra_names=("batch_sizes",), parse=compare_from_query, to_query=compare_to_query,
     to_widgets=_widget_values, settings_ui=settings_ui, job=lambda config: config, plan_ui=plan_ui,
-    run_class=ComparisonRun, view_ui=view_ui, draw_progress=progress_ui, draw_charts=live_charts_ui,
+    run_class=ComparisonRun, device_auto=True, view_ui=view_ui, draw_progress=progress_ui, draw_charts=live_charts_ui,
     sidebar_line=lambda snapshot: tr("sidebar.comparing", current=snapshot.current + 1, total=len(snapshot.configs)),
     run_data=lambda config: config.base,
 )

@@ -213,7 +213,7 @@ PAGE: LivePage[TrainingSettings, TrainConfig] = LivePage(
     params=SETTINGS_PARAMS, parse=settings_from_query, to_query=settings_to_query,
     to_widgets=lambda s: widget_values("train", SETTINGS_PARAMS, *s),
     settings_ui=settings_ui, job=lambda s: with_schedule(s[0], s[1]), plan_ui=plan_ui, run_class=TrainingRun,
-    view_ui=view_ui, draw_progress=progress_ui, draw_charts=live_charts_ui,
+    device_auto=True, view_ui=view_ui, draw_progress=progress_ui, draw_charts=live_charts_ui,
     sidebar_line=lambda snapshot: tr("sidebar.training", epoch=snapshot.progress.epoch, epochs=snapshot.plan.epochs,
                                      percent=round(100 * snapshot.progress.fraction)),
     conflict=_conflict, reset=lambda tab: tab.past.clear(), run_data=lambda config: config, on_start=_archive,

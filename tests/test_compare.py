@@ -392,3 +392,21 @@ def test_a_refused_comparison_is_explained_in_both_languages(config, english):
     korean = caught.value.message("ko")
     assert re.search("[가-힣]", korean)
     assert [w for w in _english_words(korean) if w not in {"steps", "epochs", "updates", "time"}] == [], korean
+
+
+def test_a_comparison_on_auto_device_reads_only_its_owners_measurements(monkeypatch):
+    from core.runtime.throughput import ThroughputCache
+    from core.train import engine
+
+    seen: list[object] = []
+    real = engine.auto_device
+
+    def recording(*args, throughputs=None):  # type: ignore[no-untyped-def]
+        seen.append(throughputs)
+        return real(*args, throughputs=throughputs)
+
+    monkeypatch.setattr(engine, "auto_device", recording)
+    mine = ThroughputCache()
+    config = CompareConfig(dataclasses.replace(TINY, device="auto"), (8, 64), noise_draws=4)
+    assert _ended(ComparisonRun(config, queue=RunQueue(1), throughputs=mine)).status == "finished"
+    assert len(seen) == 3 and all(cache is mine for cache in seen)  # two runs and the noise measurement

@@ -16,6 +16,7 @@ import core.train.engine as engine
 from core.i18n import Message
 from core.maths.batching import SettingsError, split_sizes
 from core.maths.config import TrainConfig
+from core.runtime.throughput import ThroughputCache
 from core.train.engine import Trainer, decision_boundary, fast_step, resolve_device, split_indices
 from core.train.models import build_model, count_parameters, functional_forward
 from core.train.optimizers import make_optimizer
@@ -432,7 +433,7 @@ def test_auto_without_both_measurements_keeps_the_gpu_rule_and_says_so(rates: di
 def test_auto_reads_the_measurements_of_this_model_and_batch_size(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
-    cache = engine.ThroughputCache()
+    cache = ThroughputCache()
     cache.record("cpu", MNIST_MLP, 32, 92_836.0)
     cache.record("cuda", MNIST_MLP, 32, 47_890.0)
     cache.record("cuda", MNIST_MLP, 256, 1_560_000.0)
@@ -447,7 +448,7 @@ def test_auto_reads_the_measurements_of_this_model_and_batch_size(monkeypatch: p
 def test_auto_has_nothing_to_say_when_only_the_cpu_is_here(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
-    cache = engine.ThroughputCache()
+    cache = ThroughputCache()
     cache.record("cpu", MNIST_MLP, 32, 92_836.0)
     assert engine.auto_device(MNIST_MLP, 32, throughputs=cache) == (torch.device("cpu"), None)
     trainer = Trainer(tiny(device="auto"))
@@ -456,7 +457,7 @@ def test_auto_has_nothing_to_say_when_only_the_cpu_is_here(monkeypatch: pytest.M
 
 def test_a_trainer_on_auto_follows_the_measurements_it_is_given(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    throughputs = engine.ThroughputCache()
+    throughputs = ThroughputCache()
     config = tiny(device="auto")
     throughputs.record("cpu", engine.model_shape(config), config.batch_size, 92_836.0)
     throughputs.record("cuda", engine.model_shape(config), config.batch_size, 47_890.0)
@@ -468,7 +469,7 @@ def test_a_trainer_on_auto_follows_the_measurements_it_is_given(monkeypatch: pyt
 
 
 def test_the_throughput_cache_keeps_the_newest_valid_measurements() -> None:
-    cache = engine.ThroughputCache(max_entries=2)
+    cache = ThroughputCache(max_entries=2)
     cache.record("cpu", MNIST_MLP, 8, 1.0)
     cache.record("cpu", MNIST_MLP, 8, 2.0)
     cache.record("cpu", MNIST_MLP, 16, float("nan"))
@@ -484,7 +485,7 @@ def test_the_throughput_cache_keeps_the_newest_valid_measurements() -> None:
 def test_the_batch_size_finder_records_what_it_measures_in_its_callers_cache() -> None:
     from core.train.finder import find_batch_size
 
-    throughputs = engine.ThroughputCache()
+    throughputs = ThroughputCache()
     config = tiny(n_samples=64)
     result = find_batch_size(config, steps=2, min_time_s=0.0, time_budget_s=60, throughputs=throughputs)
     shape = engine.model_shape(config)
@@ -497,13 +498,13 @@ def test_one_students_measurements_never_move_another_students_device(monkeypatc
 
     config = tiny(n_samples=64, batch_size=16)
     shape = engine.model_shape(config)
-    theirs = engine.ThroughputCache()  # a classmate measured the CPU, and a GPU slower than it
+    theirs = ThroughputCache()  # a classmate measured the CPU, and a GPU slower than it
     find_batch_size(config, steps=2, min_time_s=0.0, time_budget_s=60, throughputs=theirs)
     theirs.record("cuda", shape, 16, 1.0)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
     assert engine.auto_device(shape, 16, throughputs=theirs)[0] == torch.device("cpu")  # their own choice
-    for mine in (None, engine.ThroughputCache()):  # nothing measured by this student: the fixed order, GPU first
+    for mine in (None, ThroughputCache()):  # nothing measured by this student: the fixed order, GPU first
         device, why = engine.auto_device(shape, 16, throughputs=mine)
         assert device == torch.device("cuda") and why is not None and why.key == "engine.device_choice.default"
 

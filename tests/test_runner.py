@@ -15,6 +15,7 @@ from core.i18n import TABLES, Message
 from core.maths.config import TrainConfig
 from core.maths.records import Snapshot
 from core.runtime.slots import RunQueue, max_concurrent_runs
+from core.runtime.throughput import ThroughputCache
 from core.train.engine import Trainer
 from core.train.runner import TrainingRun
 from tests.test_slots import FakeClock
@@ -387,7 +388,7 @@ def test_a_runs_snapshot_says_why_auto_picked_its_device(monkeypatch: pytest.Mon
     import core.train.engine as engine
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    throughputs = engine.ThroughputCache()  # the run's owner's own measurements
+    throughputs = ThroughputCache()  # the run's owner's own measurements
     config = TrainConfig(n_samples=60, epochs=1, batch_size=16, device="auto")
     throughputs.record("cpu", engine.model_shape(config), config.batch_size, 92_836.0)
     throughputs.record("cuda", engine.model_shape(config), config.batch_size, 47_890.0)

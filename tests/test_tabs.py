@@ -189,3 +189,12 @@ def test_running_reports_either_run() -> None:
     assert tab.running()
     tab.runs["comparison"] = _Run(done=True)
     assert not tab.running()
+
+
+def test_each_tab_keeps_its_own_throughput_measurements():
+    from core.runtime.tabs import Tab
+
+    one, other = Tab("a"), Tab("b")
+    one.throughputs.record("cpu", ((2, 1),), 32, 1_000.0)
+    assert one.throughputs.get("cpu", ((2, 1),), 32) == 1_000.0
+    assert other.throughputs.get("cpu", ((2, 1),), 32) is None

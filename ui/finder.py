@@ -31,7 +31,8 @@ def _start(config: TrainConfig, budget_mib: int) -> None:
     current = tab.runs.get(KIND)
     if current is not None and not current.snapshot().done:
         return  # a double click must not start a second sweep
-    run = FinderRun(config, memory_budget_bytes=budget_mib * 2**20, queue=class_queue(), keepalive=keepalive_for(tab))
+    run = FinderRun(config, memory_budget_bytes=budget_mib * 2**20, queue=class_queue(), keepalive=keepalive_for(tab),
+                    throughputs=tab.throughputs)  # what it measures, this tab's device="auto" reads
     run.start()
     tab.runs[KIND] = run
 

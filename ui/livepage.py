@@ -64,6 +64,7 @@ class LivePage(Generic[S, J]):
     run_data: Callable[[J], TrainConfig] | None = None  # the config whose data set the run trains on (preloaded)
     on_start: Callable[[Tab], None] | None = None  # what to do with the tab before a new run replaces the last
     extra_names: Sequence[str] = ()  # URL parameters parsed outside ``params`` (Compare's batch_sizes)
+    device_auto: bool = False  # the run kind takes the tab's measurements, for its device="auto"
 
     def key(self, field: str) -> str:
         """The key of the widget that edits settings field ``field``."""
@@ -119,10 +120,12 @@ class LivePage(Generic[S, J]):
             return  # a double click must not start a second run
         if self.on_start is not None:
             self.on_start(tab)
-        data = {}
+        data: dict[str, object] = {}
         if self.run_data is not None:
             config = self.run_data(job)
             data["data"] = preloaded(config.dataset, config.n_samples, config.noise, config.seed)
+        if self.device_auto:
+            data["throughputs"] = tab.throughputs
         run = self.run_class(job, queue=class_queue(), keepalive=keepalive_for(tab), **data)
         run.start()
         tab.runs[self.kind] = run

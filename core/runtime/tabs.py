@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TypeGuard
 
 from core.runtime.background import LiveRun
+from core.runtime.throughput import ThroughputCache
 
 TOKEN_BYTES = 16  # 128 random bits: not guessable, short enough for a URL
 BROWSER_SECRET_BYTES = 32  # 256 random bits, never in a URL
@@ -78,6 +79,8 @@ class Tab:
     runs: dict[str, LiveRun[Any]] = field(default_factory=dict)
     past: list[tuple[str, Any]] = field(default_factory=list)  # (label, Snapshot) of earlier training runs
     views: dict[str, Any] = field(default_factory=dict)  # what the live view built last, by chart
+    # What this tab's finder measured: its device="auto" compares these, never another student's.
+    throughputs: ThroughputCache = field(default_factory=ThroughputCache)
     owner: str | None = None  # id of the session attached now
     last_open: float = field(default_factory=time.monotonic)  # when its page was last seen open
 

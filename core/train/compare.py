@@ -13,6 +13,7 @@ from core.maths.config import TrainConfig, TrainPlan
 from core.maths.records import DEFAULT_DRAWS, CompareSnapshot, CompareStatus, NoiseReport
 from core.runtime.background import HEARTBEAT_TIMEOUT_S, BackgroundRun
 from core.runtime.slots import RunQueue
+from core.runtime.throughput import ThroughputCache
 from core.train.engine import Trainer
 from core.train.noise import measure, model_oracle
 from core.train.runner import TrainingRun
@@ -43,8 +44,10 @@ class ComparisonRun(BackgroundRun[_Progress]):
         heartbeat_timeout_s: float = HEARTBEAT_TIMEOUT_S,
         keepalive: Callable[[], bool] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        throughputs: ThroughputCache | None = None,
     ) -> None:
         self.config = config
+        self._throughputs = throughputs  # the owner's measurements, for device="auto"
         plans = config.validate()  # bad settings fail here, in the caller
         self.configs = config.run_configs()
         # Each run carries its checked plan, so neither its TrainingRun nor its Trainer validates it again.
@@ -83,7 +86,7 @@ class ComparisonRun(BackgroundRun[_Progress]):
                     break
                 run = TrainingRun(config, data=self._data, queue=self.queue,
                                   heartbeat_timeout_s=self._heartbeat_timeout_s, final_evaluation=True,
-                                  clock=self._clock)
+                                  clock=self._clock, throughputs=self._throughputs)
                 self._set(runs=(*self._published.runs, run))
                 run.start()
                 while not run.join(0.05):
@@ -114,7 +117,7 @@ class ComparisonRun(BackgroundRun[_Progress]):
             return None
         try:
             return measure_noise(self._plans[0], self.config.batch_sizes, data=self._data,
-                                 draws=self.config.noise_draws)
+                                 draws=self.config.noise_draws, throughputs=self._throughputs)
         finally:
             self.queue.release(self)
 
@@ -122,9 +125,10 @@ class ComparisonRun(BackgroundRun[_Progress]):
 def measure_noise(
     config: TrainConfig | TrainPlan, batch_sizes: Sequence[int], *,
     data: tuple[torch.Tensor, torch.Tensor] | None = None, draws: int = DEFAULT_DRAWS,
+    throughputs: ThroughputCache | None = None,
 ) -> NoiseReport:
     """Gradient noise of ``config``'s model at its initial weights (identical for every batch size compared)."""
     checked = config if isinstance(config, TrainPlan) else config.checked()
-    trainer = Trainer(checked.without_limits(), data=data)
+    trainer = Trainer(checked.without_limits(), data=data, throughputs=throughputs)
     oracle = model_oracle(trainer.model, trainer.x_train, trainer.y_train)
     return measure(oracle, len(trainer.y_train), batch_sizes, draws=draws, seed=checked.config.seed + 3)

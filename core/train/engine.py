@@ -16,10 +16,7 @@ True
 from __future__ import annotations
 
 import functools
-import math
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, cast
@@ -34,6 +31,7 @@ from core.maths.batching import BatchPlan, Framework, SettingsError, split_sizes
 from core.maths.catalog import DATASETS, DEVICES
 from core.maths.config import TrainConfig, TrainPlan, _require_choice
 from core.maths.records import BoundaryGrid, EpochRecord, UpdateHistory
+from core.runtime.throughput import ModelShape, ThroughputCache
 from core.train.datasets import load_dataset
 from core.train.graph_step import StaticStep
 from core.train.mnist import Progress
@@ -46,50 +44,11 @@ EVAL_BATCH = 8_192  # rows per forward pass when evaluating, to bound memory on 
 
 EngineStatus = Literal["finished", "stopped", "diverged"]
 StepMode = Literal["auto", "eager", "static"]  # auto: the captured graph step on CUDA, the eager loop elsewhere
-ModelShape = tuple[tuple[int, int], ...]  # (inputs, outputs) of each linear layer
 
 
 def model_shape(config: TrainConfig) -> ModelShape:
     """The layer sizes of ``config``'s model: with the batch size, what its throughput on a device depends on."""
     return tuple(config.layers())
-
-
-class ThroughputCache:
-    """Samples/s measured per (device type, model shape, batch size), the newest counting; one per student or tab.
-
-    The batch-size finder records into the cache it is given, and a ``Trainer`` on ``device="auto"`` reads
-    the one it is given: no process-wide cache, so one student's measurements never move another's device.
-    """
-
-    def __init__(self, max_entries: int = 512) -> None:
-        self.max_entries = max_entries
-        self._rates: OrderedDict[tuple[str, ModelShape, int], float] = OrderedDict()
-        self._lock = threading.Lock()  # the finder and training runs record from their own threads
-
-    def record(self, device_type: str, shape: ModelShape, batch_size: int, samples_per_s: float) -> None:
-        """Remember a measurement (ignored unless positive and finite); the oldest go past ``max_entries``."""
-        if not (math.isfinite(samples_per_s) and samples_per_s > 0):
-            return
-        key = (device_type, shape, batch_size)
-        with self._lock:
-            self._rates.pop(key, None)
-            self._rates[key] = samples_per_s
-            while len(self._rates) > self.max_entries:
-                self._rates.popitem(last=False)
-
-    def get(self, device_type: str, shape: ModelShape, batch_size: int) -> float | None:
-        """The latest measurement for this key, or None."""
-        with self._lock:
-            return self._rates.get((device_type, shape, batch_size))
-
-    def clear(self) -> None:
-        """Forget every measurement."""
-        with self._lock:
-            self._rates.clear()
-
-    def record_run(self, device_type: str, config: TrainConfig, samples_per_s: float) -> None:
-        """Remember the samples/s ``config``'s model and batch size reached on a device type."""
-        self.record(device_type, model_shape(config), config.batch_size, samples_per_s)
 
 
 def choose_device(available: Sequence[str], rates: Mapping[str, float | None], batch_size: int) -> tuple[str, Message]:

@@ -27,8 +27,9 @@ from core.maths.config import TrainConfig
 from core.maths.memory import step_memory_estimate
 from core.maths.records import FinderPoint, FinderResult, StopReason
 from core.runtime.slots import RunQueue
+from core.runtime.throughput import ThroughputCache
 from core.train.datasets import load_dataset
-from core.train.engine import ThroughputCache, Trainer
+from core.train.engine import Trainer
 
 PLANNED_UPDATES = 20_000  # updates planned per batch size; the time budget stops far earlier
 

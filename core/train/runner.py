@@ -35,7 +35,8 @@ from core.maths.records import (
 from core.runtime import runlog
 from core.runtime.background import HEARTBEAT_TIMEOUT_S, BackgroundRun
 from core.runtime.slots import RunQueue, Ticket
-from core.train.engine import ThroughputCache, Trainer
+from core.runtime.throughput import ThroughputCache
+from core.train.engine import Trainer
 from core.views.data_parallel import DataParallelSnapshot
 
 # One intra-op thread per run. The models here are too small to gain from more, and each training thread
