@@ -64,6 +64,7 @@ def _app_tests_without_repeated_work() -> Iterator[None]:
         yield
 
 
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every browser test is slow too, so ``-m "not slow"`` never starts a server or Chromium."""
     for item in items:
